@@ -1,0 +1,31 @@
+"""`kb cypher`: ad-hoc Cypher, read-only unless --write."""
+
+from __future__ import annotations
+
+import click
+
+from kb import db
+from kb.cli.options import connection_options, format_option, parse_params
+from kb.output import render
+from kb.settings import resolve_connection
+
+
+@click.command()
+@click.argument("statement")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter (repeatable); JSON values keep their type.")
+@click.option("--write", is_flag=True, help="Allow a statement that writes.")
+@format_option
+@connection_options
+def cypher(statement: str, params: tuple[str, ...], write: bool, fmt: str, uri: str | None,
+           user: str | None, password: str | None, database: str | None) -> None:
+    """Run a Cypher statement; parameters go to the driver, never into the text.
+
+    Without --write the statement's plan is checked first and a write is refused.
+
+    Example: kb cypher "MATCH (c:Company {id: $id}) RETURN c.name AS name" -p id=catl --format json
+    """
+    connection = resolve_connection(uri, user, password, database)
+    with db.connected(connection) as driver:
+        rows = db.run(driver, connection.database, statement, parse_params(params), write=write)
+    click.echo(render(rows, fmt))

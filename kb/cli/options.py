@@ -1,0 +1,50 @@
+"""Option bundles shared by commands: connection settings and output format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from kb.output import FORMATS
+
+F = Callable[..., Any]
+
+
+def connection_options(func: F) -> F:
+    """--uri/--user/--password/--database; each falls back to NEO4J_* then the managed server."""
+    for option in reversed(
+        [
+            click.option("--uri", help="Bolt/Neo4j URI (default: NEO4J_URI, else the managed server)."),
+            click.option("--user", help="User name (default: NEO4J_USERNAME, else neo4j)."),
+            click.option("--password", help="Password (default: NEO4J_PASSWORD, else the managed server's)."),
+            click.option("--database", help="Database name (default: NEO4J_DATABASE, else the server's default)."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        help="Output format; json is a list of row objects.",
+    )(func)
+
+
+def parse_params(values: tuple[str, ...]) -> dict[str, Any]:
+    """-p name=value pairs. Values that parse as JSON (numbers, lists, true) keep their type."""
+    import json
+
+    params: dict[str, Any] = {}
+    for item in values:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        params[name.strip()] = value
+    return params

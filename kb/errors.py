@@ -1,0 +1,43 @@
+"""Every error the user can meet derives from :class:`KBError` and says what to do."""
+
+from __future__ import annotations
+
+
+class KBError(Exception):
+    """Base of all knowledge-base errors; the CLI prints the message, never a traceback."""
+
+    exit_code = 1
+
+
+class ServerError(KBError):
+    """The managed Neo4j server could not be installed, started or stopped."""
+
+
+class JavaError(ServerError):
+    """No suitable Java runtime was found."""
+
+
+class PortInUseError(ServerError):
+    """A port the server needs is taken."""
+
+
+class ConnectionFailed(KBError):
+    """The database at the configured address does not answer or refuses the login."""
+
+
+class WriteRefused(KBError):
+    """A statement would write but the caller did not allow writes."""
+
+
+class QueryError(KBError):
+    """A named query is unknown, broken, or was called with bad parameters."""
+
+
+class LoadError(KBError):
+    """Input files failed validation; nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        count = len(problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the input; nothing was written:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))

@@ -1,0 +1,41 @@
+"""Where things live: the packaged query library and seed, and the per-user directories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _packaged(name: str) -> Path:
+    # Installed wheels carry the folders under kb/_data/; a source checkout has them at the top.
+    installed = _PACKAGE / "_data" / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def cypher_dir() -> Path:
+    return _packaged("cypher")
+
+
+def seed_dir() -> Path:
+    return _packaged("seed")
+
+
+def pom_file() -> Path:
+    return _PACKAGE / "server" / "pom.xml"
+
+
+def _xdg(var: str, default: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else Path.home() / default
+
+
+def data_home() -> Path:
+    """Neo4j jars and server homes: ``$XDG_DATA_HOME/ai-infra-kb``."""
+    return _xdg("XDG_DATA_HOME", ".local/share") / "ai-infra-kb"
+
+
+def state_home() -> Path:
+    """Passwords and server settings: ``$XDG_STATE_HOME/ai-infra-kb``."""
+    return _xdg("XDG_STATE_HOME", ".local/state") / "ai-infra-kb"

@@ -1,0 +1,332 @@
+"""The fixed schema: node labels, relationship types and the records that carry them.
+
+Everything that reaches Neo4j passes through one of these pydantic models. Labels and
+relationship types come from the tables below, never from user input.
+
+A file of records names its kind by its stem (``companies.yaml``, ``relies_on.csv``) or,
+for YAML/JSON, by top-level keys (``{"companies": [...], "relies_on": [...]}``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Confidence = Literal["stated", "implied", "external"]
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Year = Annotated[int, Field(ge=1900, le=2100)]
+# A date as the source gives it: "2025", "2025-06" or "2025-06-03".
+DateText = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+
+
+class Record(BaseModel):
+    """Base of every record: strict, immutable, no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+class NodeRecord(Record):
+    id: Id
+    name: Text
+    aliases: list[Text] = []
+    description: str | None = None
+    # Where the node's own description comes from (optional for plain entities).
+    source: Id | None = None
+    evidence: Text | None = None
+    confidence: Confidence | None = None
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _split_aliases(cls, value: Any) -> Any:
+        # CSV cells hold lists as "a; b; c".
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(";") if part.strip()]
+        return value
+
+
+class SourceRecord(Record):
+    id: Id
+    title: Text
+    name: Text | None = None
+    aliases: list[Text] = []
+    author: str | None = None
+    publisher: str | None = None
+    date: DateText | None = None
+    url: str | None = None
+    description: str | None = None
+
+
+class CountryRecord(NodeRecord):
+    iso2: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+RegionKind = Literal[
+    "state", "province", "city", "corridor", "subnational", "supranational", "other"
+]
+
+
+class RegionRecord(NodeRecord):
+    kind: RegionKind = "other"
+
+
+CompanyKind = Literal[
+    "company", "government", "alliance", "media", "research", "investor", "other"
+]
+
+
+class CompanyRecord(NodeRecord):
+    kind: CompanyKind = "company"
+    sectors: list[Text] = []
+    roles: list[Text] = []
+
+    _split = field_validator("sectors", "roles", mode="before")(
+        NodeRecord._split_aliases.__func__  # type: ignore[attr-defined]
+    )
+
+
+class SiteRecord(NodeRecord):
+    kind: Literal["campus", "project", "facility", "aggregate"] = "campus"
+
+
+ProductKind = Literal[
+    "os",
+    "chip_architecture",
+    "gpu",
+    "cpu",
+    "accelerator",
+    "memory",
+    "framework",
+    "platform",
+    "cloud_service",
+    "software",
+    "developer_tool",
+    "network_equipment",
+    "power_equipment",
+    "component",
+    "app",
+    "other",
+]
+
+
+class ProductRecord(NodeRecord):
+    kind: ProductKind = "other"
+
+
+class CategoryRecord(NodeRecord):
+    pass
+
+
+class RestrictionRecord(NodeRecord):
+    kind: Literal["ban", "listing", "export_control", "procurement_ban", "other"] = "other"
+    authority: str | None = None
+    program: str | None = None
+    scope: str | None = None
+    start: DateText | None = None
+    end: DateText | None = None
+
+
+class StatisticRecord(NodeRecord):
+    """A number the source gives, with its unit and year: a fact in itself."""
+
+    series: Id  # statistics of one series differ only by year (the trend query)
+    metric: Text
+    value: float
+    unit: Literal["percent", "usd", "usd_billion", "usd_trillion", "count", "ratio"]
+    year: Year | None = None
+    period: str | None = None  # e.g. "Q4 2025"
+    source: Id
+    evidence: Text
+    confidence: Confidence = "stated"
+
+
+# --------------------------------------------------------------------------- relationships
+
+
+class RelationRecord(Record):
+    """A fact between two entities, with its provenance.
+
+    ``subject`` and ``object`` take an id, a name or an alias. A fact is identified by
+    subject, type, object, source and ``key`` (derived, see :func:`relation_key`).
+    """
+
+    subject: Text
+    object: Text
+    source: Id
+    evidence: Text
+    confidence: Confidence = "stated"
+    as_of: DateText | None = None
+    note: str | None = None
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _year_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+DependencyKind = Literal[
+    "software_ecosystem",
+    "os_platform",
+    "chip_architecture",
+    "hardware",
+    "component_supply",
+    "cloud",
+    "financing",
+    "ip",
+    "manufacturing",
+    "telecom",
+]
+
+
+class ReliesOnRecord(RelationRecord):
+    kind: DependencyKind
+
+
+class SuppliesRecord(RelationRecord):
+    category: Id | None = None
+    share: Annotated[float, Field(ge=0, le=100)] | None = None  # percent
+    value_usd: Annotated[float, Field(ge=0)] | None = None
+    year: Year | None = None
+
+
+class BuildsInRecord(RelationRecord):
+    role: Literal["builder", "operator", "investor"] = "builder"
+
+
+class PartnersWithRecord(RelationRecord):
+    purpose: Text | None = None
+
+
+class RoutedViaRecord(RelationRecord):
+    category: Id | None = None
+    destination: Id | None = None
+
+
+class RestrictsRecord(RelationRecord):
+    scope: str | None = None
+
+
+class PlainRelationRecord(RelationRecord):
+    pass
+
+
+# --------------------------------------------------------------------------- the tables
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    kind: str  # the file stem / top-level key: "companies"
+    model: type[NodeRecord] | type[SourceRecord]
+
+
+@dataclass(frozen=True)
+class RelationType:
+    type: str
+    kind: str  # the file stem / top-level key: "relies_on"
+    model: type[RelationRecord]
+    subjects: frozenset[str]
+    objects: frozenset[str]
+    description: str
+
+
+NODE_TYPES: tuple[NodeType, ...] = (
+    NodeType("Source", "sources", SourceRecord),
+    NodeType("Country", "countries", CountryRecord),
+    NodeType("Region", "regions", RegionRecord),
+    NodeType("Company", "companies", CompanyRecord),
+    NodeType("Site", "sites", SiteRecord),
+    NodeType("Product", "products", ProductRecord),
+    NodeType("Category", "categories", CategoryRecord),
+    NodeType("Restriction", "restrictions", RestrictionRecord),
+    NodeType("Statistic", "statistics", StatisticRecord),
+)
+
+_ENTITY = frozenset({"Company", "Country", "Region", "Site", "Product", "Category"})
+_PLACE = frozenset({"Country", "Region", "Site"})
+
+
+def _rel(
+    type_: str,
+    model: type[RelationRecord],
+    subjects: set[str],
+    objects: set[str],
+    description: str,
+) -> RelationType:
+    return RelationType(
+        type_, type_.lower(), model, frozenset(subjects), frozenset(objects), description
+    )
+
+
+RELATION_TYPES: tuple[RelationType, ...] = (
+    _rel("HEADQUARTERED_IN", PlainRelationRecord, {"Company"}, {"Country", "Region"},
+         "a company's home country (or region)"),
+    _rel("LOCATED_IN", PlainRelationRecord, {"Site", "Region"}, {"Region", "Country"},
+         "a site or region lies in a region or country"),
+    _rel("MAKES", PlainRelationRecord, {"Company"}, {"Product", "Category"},
+         "a company makes or develops a product, or products of a category"),
+    _rel("SUBSIDIARY_OF", PlainRelationRecord, {"Company"}, {"Company"},
+         "a company is a subsidiary, division or unit of another"),
+    _rel("PART_OF", PlainRelationRecord, {"Product", "Category", "Region"},
+         {"Product", "Category", "Region"},
+         "a product, category or region is part of a larger one"),
+    _rel("IN_CATEGORY", PlainRelationRecord, {"Product"}, {"Category"},
+         "a product belongs to a component or technology class"),
+    _rel("RELIES_ON", ReliesOnRecord, set(_ENTITY), set(_ENTITY),
+         "a dependency, with its kind (software ecosystem, OS platform, chip architecture, ...)"),
+    _rel("SUPPLIES", SuppliesRecord, {"Company", "Country"},
+         {"Company", "Country", "Region", "Site", "Category"},
+         "a supplier delivers to a buyer or market, with category, share, value and year"),
+    _rel("BUILDS_IN", BuildsInRecord, {"Company"}, set(_PLACE),
+         "a company builds data centers in a country, region or site"),
+    _rel("OPERATES_IN", BuildsInRecord, {"Company"}, set(_PLACE),
+         "a company operates (cloud, data centers, business) in a place"),
+    _rel("RESTRICTS", RestrictsRecord, {"Restriction"}, {"Company", "Product", "Category"},
+         "a ban, listing or export control targets a company or product"),
+    _rel("ISSUED_BY", PlainRelationRecord, {"Restriction"}, {"Country", "Company"},
+         "the authority (country or agency) behind a restriction"),
+    _rel("PARTNERS_WITH", PartnersWithRecord, {"Company"}, {"Company"},
+         "a partnership, with its purpose"),
+    _rel("ROUTED_VIA", RoutedViaRecord, {"Country", "Company"}, {"Country"},
+         "supply rerouted (transshipped) through a third country"),
+    _rel("COMPETES_WITH", PlainRelationRecord, {"Company"}, {"Company"},
+         "two firms compete"),
+    _rel("ABOUT", PlainRelationRecord, {"Statistic"}, set(_ENTITY),
+         "a statistic measures something about an entity"),
+)
+
+NODE_BY_KIND = {t.kind: t for t in NODE_TYPES}
+NODE_BY_LABEL = {t.label: t for t in NODE_TYPES}
+RELATION_BY_KIND = {t.kind: t for t in RELATION_TYPES}
+RELATION_BY_TYPE = {t.type: t for t in RELATION_TYPES}
+ALL_KINDS = tuple(NODE_BY_KIND) + tuple(RELATION_BY_KIND)
+
+
+def relation_key(record: RelationRecord) -> str:
+    """The part of a fact's identity beyond subject, type, object and source.
+
+    Two supply facts between the same parties from one source differ by category and
+    year (China's share of U.S. imports: 41% in 2020, 11% in 2025).
+    """
+    parts: list[str] = []
+    for field in ("category", "year", "destination"):
+        value = getattr(record, field, None)
+        if value is not None:
+            parts.append(f"{field}={value}")
+    return "|".join(parts)
+
+
+_NORMALISE = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_name(name: str) -> str:
+    """Case- and punctuation-insensitive form used to match names and aliases."""
+    return _NORMALISE.sub("", name.casefold())

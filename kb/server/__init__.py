@@ -1,0 +1,1 @@
+"""The managed local Neo4j Community server (``kb server ...``)."""

@@ -1,0 +1,89 @@
+"""Every setting that comes from the environment is read here, and only here.
+
+Connection precedence: command-line flags > NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD /
+NEO4J_DATABASE > the managed local server (instance ``KB_INSTANCE``, default ``default``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_NEO4J_VERSION = "5.26.30"
+DEFAULT_BROWSER_VERSION = "5.24.0"
+DEFAULT_INSTANCE = "default"
+
+
+def env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value if value else None
+
+
+def instance_name() -> str:
+    return env("KB_INSTANCE") or DEFAULT_INSTANCE
+
+
+def neo4j_version() -> str:
+    return env("KB_NEO4J_VERSION") or DEFAULT_NEO4J_VERSION
+
+
+def browser_version() -> str:
+    return env("KB_NEO4J_BROWSER_VERSION") or DEFAULT_BROWSER_VERSION
+
+
+def java_home() -> str | None:
+    return env("JAVA_HOME")
+
+
+@dataclass(frozen=True)
+class Connection:
+    uri: str
+    user: str
+    password: str
+    database: str | None
+    origin: str  # where the settings came from, for messages
+
+    def describe(self) -> str:
+        db = f", database {self.database}" if self.database else ""
+        return f"{self.uri} as {self.user}{db} (from {self.origin})"
+
+
+def resolve_connection(
+    uri: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    database: str | None = None,
+) -> Connection:
+    """Pick the connection: flags, then the NEO4J_* variables, then the managed server."""
+    from kb.errors import ConnectionFailed
+    from kb.server.instance import Instance
+
+    env_uri = env("NEO4J_URI")
+    if uri or env_uri:
+        origin = "flags" if uri else "environment (NEO4J_URI)"
+        chosen_password = password or env("NEO4J_PASSWORD")
+        if chosen_password is None:
+            raise ConnectionFailed(
+                f"No password for {uri or env_uri}: set NEO4J_PASSWORD or pass --password."
+            )
+        return Connection(
+            uri=uri or env_uri or "",
+            user=user or env("NEO4J_USERNAME") or "neo4j",
+            password=chosen_password,
+            database=database or env("NEO4J_DATABASE"),
+            origin=origin,
+        )
+    instance = Instance(instance_name())
+    if not instance.is_installed():
+        raise ConnectionFailed(
+            "No database configured: set NEO4J_URI (and NEO4J_USERNAME, NEO4J_PASSWORD), "
+            "or install and start the managed server with `kb server install && kb server start`."
+        )
+    config = instance.config()
+    return Connection(
+        uri=f"bolt://127.0.0.1:{config.bolt_port}",
+        user=user or "neo4j",
+        password=password or instance.password(),
+        database=database or env("NEO4J_DATABASE"),
+        origin=f"managed server '{instance.name}'",
+    )
