@@ -1,8 +1,8 @@
 """The Python API: everything the CLI does is a call here first.
 
-    from kb import KnowledgeBase
-    with KnowledgeBase.connect() as kb:
-        rows = kb.cypher("MATCH (c:Company) RETURN c.name AS name LIMIT 5")
+from kb import KnowledgeBase
+with KnowledgeBase.connect() as kb:
+    rows = kb.cypher("MATCH (c:Company) RETURN c.name AS name LIMIT 5")
 """
 
 from __future__ import annotations

@@ -60,12 +60,15 @@ def _tagged(text: str, name: str) -> neo4j.Query:
     return neo4j.Query(text, metadata={"app": "ai-infra-kb", "query": name})  # type: ignore[arg-type]
 
 
-def query_type(driver: neo4j.Driver, database: str | None, text: str,
-               params: Mapping[str, Any]) -> str:
+def query_type(
+    driver: neo4j.Driver, database: str | None, text: str, params: Mapping[str, Any]
+) -> str:
     """The server's own verdict on a statement ('r', 'rw', 'w', 's'), from its EXPLAIN plan."""
     try:
         result = driver.execute_query(
-            _tagged(f"EXPLAIN {text}", "explain"), dict(params), database_=database,
+            _tagged(f"EXPLAIN {text}", "explain"),
+            dict(params),
+            database_=database,
             routing_=RoutingControl.READ,
         )
     except ClientError as exc:

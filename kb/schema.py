@@ -78,9 +78,7 @@ class RegionRecord(NodeRecord):
     kind: RegionKind = "other"
 
 
-CompanyKind = Literal[
-    "company", "government", "alliance", "media", "research", "investor", "other"
-]
+CompanyKind = Literal["company", "government", "alliance", "media", "research", "investor", "other"]
 
 
 class CompanyRecord(NodeRecord):
@@ -267,40 +265,112 @@ def _rel(
 
 
 RELATION_TYPES: tuple[RelationType, ...] = (
-    _rel("HEADQUARTERED_IN", PlainRelationRecord, {"Company"}, {"Country", "Region"},
-         "a company's home country (or region)"),
-    _rel("LOCATED_IN", PlainRelationRecord, {"Site", "Region"}, {"Region", "Country"},
-         "a site or region lies in a region or country"),
-    _rel("MAKES", PlainRelationRecord, {"Company"}, {"Product", "Category"},
-         "a company makes or develops a product, or products of a category"),
-    _rel("SUBSIDIARY_OF", PlainRelationRecord, {"Company"}, {"Company"},
-         "a company is a subsidiary, division or unit of another"),
-    _rel("PART_OF", PlainRelationRecord, {"Product", "Category", "Region"},
-         {"Product", "Category", "Region"},
-         "a product, category or region is part of a larger one"),
-    _rel("IN_CATEGORY", PlainRelationRecord, {"Product"}, {"Category"},
-         "a product belongs to a component or technology class"),
-    _rel("RELIES_ON", ReliesOnRecord, set(_ENTITY), set(_ENTITY),
-         "a dependency, with its kind (software ecosystem, OS platform, chip architecture, ...)"),
-    _rel("SUPPLIES", SuppliesRecord, {"Company", "Country"},
-         {"Company", "Country", "Region", "Site", "Category"},
-         "a supplier delivers to a buyer or market, with category, share, value and year"),
-    _rel("BUILDS_IN", BuildsInRecord, {"Company"}, set(_PLACE),
-         "a company builds data centers in a country, region or site"),
-    _rel("OPERATES_IN", BuildsInRecord, {"Company"}, set(_PLACE),
-         "a company operates (cloud, data centers, business) in a place"),
-    _rel("RESTRICTS", RestrictsRecord, {"Restriction"}, {"Company", "Product", "Category"},
-         "a ban, listing or export control targets a company or product"),
-    _rel("ISSUED_BY", PlainRelationRecord, {"Restriction"}, {"Country", "Company"},
-         "the authority (country or agency) behind a restriction"),
-    _rel("PARTNERS_WITH", PartnersWithRecord, {"Company"}, {"Company"},
-         "a partnership, with its purpose"),
-    _rel("ROUTED_VIA", RoutedViaRecord, {"Country", "Company"}, {"Country"},
-         "supply rerouted (transshipped) through a third country"),
-    _rel("COMPETES_WITH", PlainRelationRecord, {"Company"}, {"Company"},
-         "two firms compete"),
-    _rel("ABOUT", PlainRelationRecord, {"Statistic"}, set(_ENTITY),
-         "a statistic measures something about an entity"),
+    _rel(
+        "HEADQUARTERED_IN",
+        PlainRelationRecord,
+        {"Company"},
+        {"Country", "Region"},
+        "a company's home country (or region)",
+    ),
+    _rel(
+        "LOCATED_IN",
+        PlainRelationRecord,
+        {"Site", "Region"},
+        {"Region", "Country"},
+        "a site or region lies in a region or country",
+    ),
+    _rel(
+        "MAKES",
+        PlainRelationRecord,
+        {"Company"},
+        {"Product", "Category"},
+        "a company makes or develops a product, or products of a category",
+    ),
+    _rel(
+        "SUBSIDIARY_OF",
+        PlainRelationRecord,
+        {"Company"},
+        {"Company"},
+        "a company is a subsidiary, division or unit of another",
+    ),
+    _rel(
+        "PART_OF",
+        PlainRelationRecord,
+        {"Product", "Category", "Region"},
+        {"Product", "Category", "Region"},
+        "a product, category or region is part of a larger one",
+    ),
+    _rel(
+        "IN_CATEGORY",
+        PlainRelationRecord,
+        {"Product"},
+        {"Category"},
+        "a product belongs to a component or technology class",
+    ),
+    _rel(
+        "RELIES_ON",
+        ReliesOnRecord,
+        set(_ENTITY),
+        set(_ENTITY),
+        "a dependency, with its kind (software ecosystem, OS platform, chip architecture, ...)",
+    ),
+    _rel(
+        "SUPPLIES",
+        SuppliesRecord,
+        {"Company", "Country"},
+        {"Company", "Country", "Region", "Site", "Category"},
+        "a supplier delivers to a buyer or market, with category, share, value and year",
+    ),
+    _rel(
+        "BUILDS_IN",
+        BuildsInRecord,
+        {"Company"},
+        set(_PLACE),
+        "a company builds data centers in a country, region or site",
+    ),
+    _rel(
+        "OPERATES_IN",
+        BuildsInRecord,
+        {"Company"},
+        set(_PLACE),
+        "a company operates (cloud, data centers, business) in a place",
+    ),
+    _rel(
+        "RESTRICTS",
+        RestrictsRecord,
+        {"Restriction"},
+        {"Company", "Product", "Category"},
+        "a ban, listing or export control targets a company or product",
+    ),
+    _rel(
+        "ISSUED_BY",
+        PlainRelationRecord,
+        {"Restriction"},
+        {"Country", "Company"},
+        "the authority (country or agency) behind a restriction",
+    ),
+    _rel(
+        "PARTNERS_WITH",
+        PartnersWithRecord,
+        {"Company"},
+        {"Company"},
+        "a partnership, with its purpose",
+    ),
+    _rel(
+        "ROUTED_VIA",
+        RoutedViaRecord,
+        {"Country", "Company"},
+        {"Country"},
+        "supply rerouted (transshipped) through a third country",
+    ),
+    _rel("COMPETES_WITH", PlainRelationRecord, {"Company"}, {"Company"}, "two firms compete"),
+    _rel(
+        "ABOUT",
+        PlainRelationRecord,
+        {"Statistic"},
+        set(_ENTITY),
+        "a statistic measures something about an entity",
+    ),
 )
 
 NODE_BY_KIND = {t.kind: t for t in NODE_TYPES}

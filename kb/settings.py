@@ -35,6 +35,11 @@ def java_home() -> str | None:
     return env("JAVA_HOME")
 
 
+def jvm_root() -> str:
+    """Where JDKs are looked for after JAVA_HOME (Debian's layout by default)."""
+    return env("KB_JVM_ROOT") or "/usr/lib/jvm"
+
+
 @dataclass(frozen=True)
 class Connection:
     uri: str

@@ -12,13 +12,27 @@ from kb.settings import resolve_connection
 
 @click.command()
 @click.argument("statement")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A query parameter (repeatable); JSON values keep their type.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter (repeatable); JSON values keep their type.",
+)
 @click.option("--write", is_flag=True, help="Allow a statement that writes.")
 @format_option
 @connection_options
-def cypher(statement: str, params: tuple[str, ...], write: bool, fmt: str, uri: str | None,
-           user: str | None, password: str | None, database: str | None) -> None:
+def cypher(
+    statement: str,
+    params: tuple[str, ...],
+    write: bool,
+    fmt: str,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
     """Run a Cypher statement; parameters go to the driver, never into the text.
 
     Without --write the statement's plan is checked first and a write is refused.

@@ -16,10 +16,17 @@ def connection_options(func: F) -> F:
     """--uri/--user/--password/--database; each falls back to NEO4J_* then the managed server."""
     for option in reversed(
         [
-            click.option("--uri", help="Bolt/Neo4j URI (default: NEO4J_URI, else the managed server)."),
+            click.option(
+                "--uri", help="Bolt/Neo4j URI (default: NEO4J_URI, else the managed server)."
+            ),
             click.option("--user", help="User name (default: NEO4J_USERNAME, else neo4j)."),
-            click.option("--password", help="Password (default: NEO4J_PASSWORD, else the managed server's)."),
-            click.option("--database", help="Database name (default: NEO4J_DATABASE, else the server's default)."),
+            click.option(
+                "--password", help="Password (default: NEO4J_PASSWORD, else the managed server's)."
+            ),
+            click.option(
+                "--database",
+                help="Database name (default: NEO4J_DATABASE, else the server's default).",
+            ),
         ]
     ):
         func = option(func)
@@ -28,7 +35,11 @@ def connection_options(func: F) -> F:
 
 def format_option(func: F) -> F:
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
         help="Output format; json is a list of row objects.",
     )(func)
 

@@ -18,7 +18,9 @@ def _instance(name: str | None) -> Instance:
 
 
 instance_option = click.option(
-    "--instance", "instance_name", metavar="NAME",
+    "--instance",
+    "instance_name",
+    metavar="NAME",
     help="Server instance (default: KB_INSTANCE, else 'default').",
 )
 
@@ -33,13 +35,21 @@ def server() -> None:
 
 @server.command()
 @instance_option
-@click.option("--version", "version", help=f"Neo4j version (default {settings.DEFAULT_NEO4J_VERSION}).")
+@click.option(
+    "--version", "version", help=f"Neo4j version (default {settings.DEFAULT_NEO4J_VERSION})."
+)
 @click.option("--bolt-port", type=int, help="Bolt port on 127.0.0.1 (default 7687).")
 @click.option("--http-port", type=int, help="HTTP/Browser port on 127.0.0.1 (default 7474).")
 @click.option("--heap", help="JVM heap, e.g. 1g (default 1g).")
 @click.option("--pagecache", help="Page cache, e.g. 1g (default 1g).")
-def install(instance_name: str | None, version: str | None, bolt_port: int | None,
-            http_port: int | None, heap: str | None, pagecache: str | None) -> None:
+def install(
+    instance_name: str | None,
+    version: str | None,
+    bolt_port: int | None,
+    http_port: int | None,
+    heap: str | None,
+    pagecache: str | None,
+) -> None:
     """Fetch the Neo4j jars, write the configuration and set a random password.
 
     A second install is a no-op.
@@ -47,8 +57,13 @@ def install(instance_name: str | None, version: str | None, bolt_port: int | Non
     Example: kb server install --heap 2g --pagecache 2g
     """
     manager.install(
-        _instance(instance_name), version=version, bolt_port=bolt_port, http_port=http_port,
-        heap=heap, pagecache=pagecache, echo=click.echo,
+        _instance(instance_name),
+        version=version,
+        bolt_port=bolt_port,
+        http_port=http_port,
+        heap=heap,
+        pagecache=pagecache,
+        echo=click.echo,
     )
 
 
@@ -61,9 +76,16 @@ def install(instance_name: str | None, version: str | None, bolt_port: int | Non
 @click.option("--pagecache", help="Page cache, e.g. 2g.")
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for Bolt.")
 @click.option("--docker", is_flag=True, help="Run the pinned neo4j image through testcontainers.")
-def start(instance_name: str | None, bolt_port: int | None, http_port: int | None,
-          port_mode: str | None, heap: str | None, pagecache: str | None, timeout: float,
-          docker: bool) -> None:
+def start(
+    instance_name: str | None,
+    bolt_port: int | None,
+    http_port: int | None,
+    port_mode: str | None,
+    heap: str | None,
+    pagecache: str | None,
+    timeout: float,
+    docker: bool,
+) -> None:
     """Start the server and wait until it answers (a no-op when it runs already).
 
     Example: kb server start --port auto
@@ -75,11 +97,24 @@ def start(instance_name: str | None, bolt_port: int | None, http_port: int | Non
         return
     instance = _instance(instance_name)
     if not instance.is_installed():
-        manager.install(instance, bolt_port=bolt_port, http_port=http_port, heap=heap,
-                        pagecache=pagecache, echo=click.echo)
-    manager.start(instance, bolt_port=bolt_port, http_port=http_port,
-                  auto_ports=port_mode == "auto", heap=heap, pagecache=pagecache,
-                  timeout=timeout, echo=click.echo)
+        manager.install(
+            instance,
+            bolt_port=bolt_port,
+            http_port=http_port,
+            heap=heap,
+            pagecache=pagecache,
+            echo=click.echo,
+        )
+    manager.start(
+        instance,
+        bolt_port=bolt_port,
+        http_port=http_port,
+        auto_ports=port_mode == "auto",
+        heap=heap,
+        pagecache=pagecache,
+        timeout=timeout,
+        echo=click.echo,
+    )
 
 
 @server.command()

@@ -10,8 +10,6 @@ from pathlib import Path
 
 from kb.errors import JavaError
 
-JVM_ROOT = Path("/usr/lib/jvm")
-
 
 @dataclass(frozen=True)
 class Java:
@@ -38,12 +36,12 @@ def java_major(executable: Path) -> int | None:
     return int(match.group(2) or 0) if major == 1 else major
 
 
-def _candidates(java_home: str | None) -> list[tuple[str, Path]]:
+def _candidates(java_home: str | None, jvm_root: Path) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     if java_home:
         found.append(("JAVA_HOME", Path(java_home) / "bin" / "java"))
-    if JVM_ROOT.is_dir():
-        for home in sorted(JVM_ROOT.iterdir()):
+    if jvm_root.is_dir():
+        for home in sorted(jvm_root.iterdir()):
             exe = home / "bin" / "java"
             if exe.is_file() and not home.is_symlink():
                 found.append((str(home), exe))
@@ -53,14 +51,14 @@ def _candidates(java_home: str | None) -> list[tuple[str, Path]]:
     return found
 
 
-def find_java(neo4j_version: str, java_home: str | None) -> Java:
+def find_java(neo4j_version: str, java_home: str | None, jvm_root: str = "/usr/lib/jvm") -> Java:
     """The first Java that is new enough, in the order JAVA_HOME, /usr/lib/jvm, PATH.
 
     A JAVA_HOME that is set but too old is an error rather than silently skipped.
     """
     need = required_major(neo4j_version)
     seen: list[str] = []
-    for origin, exe in _candidates(java_home):
+    for origin, exe in _candidates(java_home, Path(jvm_root)):
         major = java_major(exe)
         if major is None:
             seen.append(f"{exe} ({origin}): does not run")

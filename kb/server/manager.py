@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -52,14 +53,16 @@ def _fetch_jars(config: ServerConfig, echo: Echo) -> Path:
         return lib
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise ServerError(
-            "Maven (`mvn`) is needed to fetch the Neo4j jars: apt-get install maven."
-        )
+        raise ServerError("Maven (`mvn`) is needed to fetch the Neo4j jars: apt-get install maven.")
     echo(f"Fetching Neo4j {config.version} and Browser {config.browser_version} jars with Maven...")
     lib.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="lib-", dir=lib.parent))
     cmd = [
-        mvn, "-B", "-q", "-f", str(paths.pom_file()),
+        mvn,
+        "-B",
+        "-q",
+        "-f",
+        str(paths.pom_file()),
         "dependency:copy-dependencies",
         f"-DoutputDirectory={staging}",
         "-DincludeScope=runtime",
@@ -140,7 +143,7 @@ def install(
         pagecache=pagecache or "1g",
     )
     started = time.monotonic()
-    java = find_java(config.version, settings.java_home())
+    java = find_java(config.version, settings.java_home(), settings.jvm_root())
     echo(f"Using Java {java.major} at {java.executable}")
     _fetch_jars(config, echo)
     for sub in ("data", "logs", "run", "plugins", "import"):
@@ -172,7 +175,10 @@ def _alive(pid: int, instance: Instance) -> bool:
     """True if ``pid`` is this instance's server (not a recycled pid of another process)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
+        return False
+    if stat.rsplit(")", 1)[-1].split()[0] == "Z":  # a zombie has exited
         return False
     return ENTRY_POINT in cmdline and f"--home-dir={instance.home}" in cmdline
 
@@ -205,20 +211,23 @@ def log_tail(instance: Instance, lines: int = 30) -> str:
     return "\n".join(chunks) or "(no log written)"
 
 
-def _wait_for_bolt(instance: Instance, config: ServerConfig, pid: int, timeout: float) -> None:
+def _wait_for_bolt(
+    instance: Instance, config: ServerConfig, process: subprocess.Popen[bytes], timeout: float
+) -> None:
     from kb.db import ping
 
     deadline = time.monotonic() + timeout
     uri = f"bolt://127.0.0.1:{config.bolt_port}"
     while time.monotonic() < deadline:
-        if not _alive(pid, instance):
+        code = process.poll()
+        if code is not None:
             raise ServerError(
-                f"Neo4j exited during start-up.\n{log_tail(instance)}"
+                f"Neo4j exited during start-up (exit code {code}).\n{log_tail(instance)}"
             )
         if ports.answers(config.bolt_port) and ping(uri, "neo4j", instance.password()):
             return
         time.sleep(0.5)
-    _kill(pid)
+    _kill(process.pid)
     raise ServerError(
         f"Neo4j did not answer on {uri} within {timeout:.0f} s; it was stopped.\n"
         f"{log_tail(instance)}"
@@ -260,7 +269,7 @@ def start(
     _check_ports(config)
     instance.save_config(config)
     write_conf(instance, config)
-    java = find_java(config.version, settings.java_home())
+    java = find_java(config.version, settings.java_home(), settings.jvm_root())
     cmd = [
         *_java_command(java, instance, config, ENTRY_POINT)[:1],
         f"-Xms{config.heap}",
@@ -287,7 +296,7 @@ def start(
     instance.pid_file.write_text(f"{process.pid}\n")
     echo(f"Starting Neo4j {config.version} '{instance.name}' (pid {process.pid})...")
     try:
-        _wait_for_bolt(instance, config, process.pid, timeout)
+        _wait_for_bolt(instance, config, process, timeout)
     except ServerError:
         instance.pid_file.unlink(missing_ok=True)
         raise
@@ -299,10 +308,8 @@ def start(
 
 
 def _kill(pid: int, sig: int = signal.SIGKILL) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def stop(instance: Instance, *, timeout: float = 60.0, echo: Echo = _quiet) -> bool:

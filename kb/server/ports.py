@@ -33,6 +33,20 @@ def answers(port: int, host: str = LOOPBACK, timeout: float = 0.5) -> bool:
         return False
 
 
+def _socket_links(fd_dir: Path) -> list[str]:
+    try:
+        names = os.listdir(fd_dir)
+    except OSError:
+        return []
+    links = []
+    for name in names:
+        try:
+            links.append(os.readlink(fd_dir / name))
+        except OSError:  # closed meanwhile (the listing's own descriptor, for one)
+            continue
+    return links
+
+
 def holder(port: int) -> str:
     """A best-effort description of the process listening on ``port`` (Linux /proc)."""
     inodes: set[str] = set()
@@ -49,11 +63,7 @@ def holder(port: int) -> str:
     if not inodes:
         return "another process"
     for pid in filter(str.isdigit, os.listdir("/proc")):
-        fd_dir = Path("/proc", pid, "fd")
-        try:
-            links = [os.readlink(fd_dir / fd) for fd in os.listdir(fd_dir)]
-        except OSError:
-            continue
+        links = _socket_links(Path("/proc", pid, "fd"))
         if any(link.startswith("socket:[") and link[8:-1] in inodes for link in links):
             try:
                 cmd = Path("/proc", pid, "cmdline").read_bytes().replace(b"\0", b" ").decode()

@@ -1,0 +1,65 @@
+"""Test policy: every test runs against a real Neo4j, never a mock.
+
+- With NEO4J_URI set, the tests use that server. They refuse to run if its database already
+  holds data, unless KB_TEST_WIPE=1 says they may empty it.
+- Otherwise the session installs and starts a managed server instance of its own
+  (instance ``pytest-<pid>``, free loopback ports, small memory), points the CLI at it through
+  KB_INSTANCE, and uninstalls it at the end. A user's own instance and data are never touched.
+
+Read-only tests share the seeded graph of a module; tests that write start from an empty graph
+(the ``empty_graph`` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from kb import KnowledgeBase
+from kb.server import manager
+from kb.server.instance import Instance
+
+
+@pytest.fixture(scope="session")
+def test_instance_name() -> Iterator[str | None]:
+    if os.environ.get("NEO4J_URI"):
+        yield None
+        return
+    name = f"pytest-{os.getpid()}"
+    instance = Instance(name)
+    manager.install(instance, heap="768m", pagecache="256m")
+    manager.start(instance, auto_ports=True)
+    os.environ["KB_INSTANCE"] = name
+    try:
+        yield name
+    finally:
+        manager.uninstall(instance)
+
+
+@pytest.fixture(scope="session")
+def kb(test_instance_name: str | None) -> Iterator[KnowledgeBase]:
+    knowledge_base = KnowledgeBase.connect()
+    count = knowledge_base.cypher("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    if count and test_instance_name is None and os.environ.get("KB_TEST_WIPE") != "1":
+        knowledge_base.close()
+        pytest.exit(
+            f"The database at {knowledge_base.connection.uri} holds {count} nodes; the tests "
+            "would wipe it. Point NEO4J_URI at an empty database or set KB_TEST_WIPE=1.",
+            returncode=3,
+        )
+    yield knowledge_base
+    knowledge_base.close()
+
+
+def wipe(knowledge_base: KnowledgeBase) -> None:
+    knowledge_base.cypher(
+        "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", write=True
+    )
+
+
+@pytest.fixture
+def empty_graph(kb: KnowledgeBase) -> KnowledgeBase:
+    wipe(kb)
+    return kb
