@@ -34,6 +34,7 @@ def open_driver(connection: Connection) -> neo4j.Driver:
         connection_timeout=5,
         max_transaction_retry_time=15,
         user_agent="ai-infra-kb",
+        notifications_min_severity="OFF",
     )
     try:
         driver.verify_connectivity()

@@ -210,6 +210,8 @@ class RoutedViaRecord(RelationRecord):
 
 class RestrictsRecord(RelationRecord):
     scope: str | None = None
+    start: DateText | None = None  # when the listing or ban took effect
+    end: DateText | None = None  # when it was lifted, if it was
 
 
 class PlainRelationRecord(RelationRecord):
@@ -387,7 +389,7 @@ def relation_key(record: RelationRecord) -> str:
     year (China's share of U.S. imports: 41% in 2020, 11% in 2025).
     """
     parts: list[str] = []
-    for field in ("category", "year", "destination"):
+    for field in ("category", "year", "destination", "start"):
         value = getattr(record, field, None)
         if value is not None:
             parts.append(f"{field}={value}")

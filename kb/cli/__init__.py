@@ -29,10 +29,13 @@ def main() -> None:
 
 def _register() -> None:
     from kb.cli.cypher import cypher
+    from kb.cli.load import load, reset
     from kb.cli.server import server
 
     main.add_command(server)
     main.add_command(cypher)
+    main.add_command(load)
+    main.add_command(reset)
 
 
 _register()

@@ -1,0 +1,1 @@
+"""Loading files into the graph: parse (loaders/) -> validate and resolve (plan) -> write."""
