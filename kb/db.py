@@ -100,12 +100,14 @@ def run(
                 "Add --write (or write=True) if you mean it."
             )
     try:
-        records, _, _ = driver.execute_query(
-            _tagged(text, name),
-            params,
-            database_=database,
-            routing_=RoutingControl.WRITE if write else RoutingControl.READ,
-        )
+        if write:
+            # An auto-commit transaction, so that CALL { ... } IN TRANSACTIONS works too.
+            with driver.session(database=database) as session:
+                records = list(session.run(_tagged(text, name), params))
+        else:
+            records, _, _ = driver.execute_query(
+                _tagged(text, name), params, database_=database, routing_=RoutingControl.READ
+            )
     except ClientError as exc:
         raise KBError(f"Cypher error: {exc.message}") from None
     return [record.data() for record in records]

@@ -277,9 +277,9 @@ RELATION_TYPES: tuple[RelationType, ...] = (
     _rel(
         "LOCATED_IN",
         PlainRelationRecord,
-        {"Site", "Region"},
+        {"Site", "Region", "Country"},
         {"Region", "Country"},
-        "a site or region lies in a region or country",
+        "a site, region or country lies in a region or country",
     ),
     _rel(
         "MAKES",
@@ -298,9 +298,9 @@ RELATION_TYPES: tuple[RelationType, ...] = (
     _rel(
         "PART_OF",
         PlainRelationRecord,
+        {"Product", "Category", "Region", "Country"},
         {"Product", "Category", "Region"},
-        {"Product", "Category", "Region"},
-        "a product, category or region is part of a larger one",
+        "a product, category, region or country is part of a larger one",
     ),
     _rel(
         "IN_CATEGORY",
@@ -341,8 +341,8 @@ RELATION_TYPES: tuple[RelationType, ...] = (
         "RESTRICTS",
         RestrictsRecord,
         {"Restriction"},
-        {"Company", "Product", "Category"},
-        "a ban, listing or export control targets a company or product",
+        {"Company", "Product", "Category", "Country"},
+        "a ban, listing or export control targets a company, product or country",
     ),
     _rel(
         "ISSUED_BY",
@@ -386,10 +386,10 @@ def relation_key(record: RelationRecord) -> str:
     """The part of a fact's identity beyond subject, type, object and source.
 
     Two supply facts between the same parties from one source differ by category and
-    year (China's share of U.S. imports: 41% in 2020, 11% in 2025).
+    year; two dependencies by their kind (China's share of U.S. imports: 41% in 2020, 11% in 2025).
     """
     parts: list[str] = []
-    for field in ("category", "year", "destination", "start"):
+    for field in ("kind", "category", "year", "destination", "start"):
         value = getattr(record, field, None)
         if value is not None:
             parts.append(f"{field}={value}")

@@ -63,3 +63,20 @@ def wipe(knowledge_base: KnowledgeBase) -> None:
 def empty_graph(kb: KnowledgeBase) -> KnowledgeBase:
     wipe(kb)
     return kb
+
+
+_SEEDED: dict[str, object] = {}
+
+
+@pytest.fixture
+def seeded_graph(kb: KnowledgeBase) -> KnowledgeBase:
+    """A graph holding exactly the seed (reloaded only when something else changed it)."""
+    from kb.fingerprint import fingerprint
+    from kb.load.runner import load
+    from kb.paths import seed_dir
+
+    if _SEEDED.get("fingerprint") != fingerprint(kb.driver, None):
+        wipe(kb)
+        load(kb.driver, None, [seed_dir()])
+        _SEEDED["fingerprint"] = fingerprint(kb.driver, None)
+    return kb

@@ -30,12 +30,16 @@ def main() -> None:
 def _register() -> None:
     from kb.cli.cypher import cypher
     from kb.cli.load import load, reset
+    from kb.cli.query import query
+    from kb.cli.seed import seed
     from kb.cli.server import server
 
     main.add_command(server)
     main.add_command(cypher)
     main.add_command(load)
     main.add_command(reset)
+    main.add_command(seed)
+    main.add_command(query)
 
 
 _register()

@@ -73,5 +73,5 @@ def reset(yes: bool, uri: str | None, user: str | None, password: str | None,
     if not yes:
         click.confirm(f"Delete everything in {connection.describe()}?", abort=True)
     with db.connected(connection) as driver:
-        driver.execute_query(statement("reset"), database_=connection.database)
+        db.run(driver, connection.database, statement("reset"), write=True, name="reset")
     click.echo("The graph is empty.")

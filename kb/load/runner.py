@@ -60,9 +60,12 @@ def read_records(paths: list[Path]) -> tuple[list[Path], list[RawRecord], list[s
     for path in files:
         try:
             if opensanctions.is_ban_list(path):
-                records.extend(opensanctions.read_ban_list(path))
+                found = list(opensanctions.read_ban_list(path))
             else:
-                records.extend(read_file(path, kinds))
+                found = list(read_file(path, kinds))
+            if not found:
+                problems.append(f"{path}: the file holds no records")
+            records.extend(found)
         except ParseError as exc:
             problems.append(str(exc))
         except OSError as exc:
