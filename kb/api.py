@@ -12,7 +12,7 @@ from typing import Any
 
 import neo4j
 
-from kb import db
+from kb import db, library
 from kb.settings import Connection, resolve_connection
 
 
@@ -40,6 +40,18 @@ class KnowledgeBase:
     def cypher(self, text: str, write: bool = False, **params: Any) -> list[dict[str, Any]]:
         """Run ad-hoc Cypher; read-only unless ``write=True`` (a write is refused, not run)."""
         return db.run(self.driver, self.database, text, params, write=write)
+
+    @property
+    def queries(self) -> list[str]:
+        """The names of the query library (``kb query list``)."""
+        return library.load_library().names
+
+    def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a named library query read-only; entity parameters take names or aliases.
+
+        ``kb.query("firms-relying-on", country="China", tech="CUDA")``
+        """
+        return library.run(self.driver, self.database, name, params)
 
     def close(self) -> None:
         self.driver.close()

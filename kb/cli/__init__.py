@@ -29,6 +29,7 @@ def main() -> None:
 
 def _register() -> None:
     from kb.cli.cypher import cypher
+    from kb.cli.demo import demo
     from kb.cli.load import load, reset
     from kb.cli.query import query
     from kb.cli.seed import seed
@@ -40,6 +41,7 @@ def _register() -> None:
     main.add_command(reset)
     main.add_command(seed)
     main.add_command(query)
+    main.add_command(demo)
 
 
 _register()

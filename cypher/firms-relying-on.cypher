@@ -1,0 +1,114 @@
+/*
+name: firms-relying-on
+title: Firms of a country that rely on a technology (e.g. Chinese firms on CUDA)
+description: >
+  Which firms headquartered in a country (default China) rely on a technology: a product,
+  category or company such as CUDA, Android, x86 or NVIDIA (a company stands for itself and
+  everything it makes; a category for its members). Routes: `direct` (the firm relies on it);
+  `own product` (a product the firm makes relies on it); `maker ecosystem` (the firm relies on
+  another product of the technology's maker, and the firm's country relies on the technology);
+  `country` (the firm builds or operates data centers in its country, which relies on the
+  technology). Inherited routes (ecosystem, country) are at best `implied`. Without a
+  technology, every technology made by companies of the origin country (default U.S.) counts.
+  One row per firm and technology: the routes with their facts, the best route's weakest
+  confidence (the firm's headquarters fact included) and the evidence of every fact used.
+mode: read
+params:
+  - name: country
+    type: entity
+    labels: [Country]
+    default: CN
+    description: home country of the firms (name, alias or ISO code)
+  - name: tech
+    type: entity
+    labels: [Product, Category, Company]
+    default: null
+    description: the technology; omit it (or give 'all') for every technology of the origin country
+  - name: origin
+    type: entity
+    labels: [Country]
+    default: US
+    description: without a technology, the home country of the makers whose technology counts
+  - name: inherited
+    type: boolean
+    default: true
+    description: include the inherited routes (maker ecosystem, country)
+returns: [firm, firm_id, technology, technology_id, makers, routes, confidence, evidence]
+example:
+  country: China
+  tech: CUDA
+*/
+WITH {stated: 3, implied: 2, external: 1} AS rank,
+     ['none', 'external', 'implied', 'stated'] AS level
+MATCH (c:Country {id: $country})
+// The technologies asked about: the one named, what it makes, what belongs to it; or, without
+// one, everything made by companies of the origin country.
+CALL () {
+  MATCH (t:Entity {id: $tech})
+  RETURN t
+  UNION
+  MATCH (:Company {id: $tech})-[:MAKES]->(t)
+  RETURN t
+  UNION
+  MATCH (t)-[:IN_CATEGORY|PART_OF*1..2]->(:Entity {id: $tech})
+  RETURN t
+  UNION
+  MATCH (:Country {id: $origin})<-[:HEADQUARTERED_IN]-(:Company)-[:MAKES]->(t)
+  WHERE $tech IS NULL
+  RETURN t
+}
+WITH rank, level, c, collect(DISTINCT t) AS targets
+MATCH (f:Company)-[hq:HEADQUARTERED_IN]->(c)
+CALL (f, c) {
+  MATCH (f)-[r:RELIES_ON]->(t)
+  RETURN t, 'direct' AS route, [r] AS facts, 'stated' AS cap
+  UNION
+  MATCH (f)-[m:MAKES]->(:Product)-[r:RELIES_ON]->(t)
+  RETURN t, 'own product' AS route, [m, r] AS facts, 'stated' AS cap
+  UNION
+  MATCH (f)-[r:RELIES_ON]->(q)<-[m1:MAKES]-(:Company)-[m2:MAKES]->(t)<-[cr:RELIES_ON]-(c)
+  WHERE $inherited AND q <> t
+  RETURN t, 'maker ecosystem' AS route, [r, m1, m2, cr] AS facts, 'implied' AS cap
+  UNION
+  MATCH (f)-[r:RELIES_ON]->(:Company)-[m:MAKES]->(t)<-[cr:RELIES_ON]-(c)
+  WHERE $inherited
+  RETURN t, 'maker ecosystem' AS route, [r, m, cr] AS facts, 'implied' AS cap
+  UNION
+  MATCH (f)-[b:BUILDS_IN|OPERATES_IN]->(place)-[up:LOCATED_IN*0..3]->(c)-[cr:RELIES_ON]->(t)
+  WHERE $inherited
+  RETURN t, 'country' AS route, [b] + up + [cr] AS facts, 'implied' AS cap
+}
+WITH rank, level, f, hq, t, route, facts, cap
+WHERE t IN targets
+WITH rank, level, f, hq, t, route, facts,
+     reduce(s = rank[cap], r IN [hq] + facts |
+       CASE WHEN rank[r.confidence] < s THEN rank[r.confidence] ELSE s END) AS score,
+     reduce(s = '', r IN facts |
+       s + CASE WHEN s = '' THEN '' ELSE '; ' END +
+       startNode(r).name + ' -' + type(r) + coalesce('(' + r.kind + ')', '') + '-> ' +
+       endNode(r).name) AS chain
+// Each route once: its best alternative (strongest, then shortest), and how many others exist.
+ORDER BY score DESC, size(facts), chain
+WITH rank, level, f, hq, t, route,
+     collect({score: score, facts: facts, chain: chain}) AS alternatives
+WITH rank, level, f, hq, t, route, alternatives[0] AS best, size(alternatives) - 1 AS others
+ORDER BY best.score DESC, route
+WITH level, f, hq, t,
+     collect(route + ' (' + level[best.score] + '): ' + best.chain +
+             CASE others WHEN 0 THEN '' ELSE ' [+' + others + ' alike]' END) AS routes,
+     collect(best.facts) AS fact_lists,
+     max(best.score) AS best
+WITH level, f, t, routes, best,
+     reduce(acc = [hq], fs IN fact_lists | acc + [r IN fs WHERE NOT r IN acc]) AS used
+RETURN f.name AS firm,
+       f.id AS firm_id,
+       t.name AS technology,
+       t.id AS technology_id,
+       [(m:Company)-[:MAKES]->(t) | m.name] AS makers,
+       routes,
+       level[best] AS confidence,
+       [r IN used | {
+         fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
+         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+       }] AS evidence
+ORDER BY best DESC, firm, technology

@@ -1,0 +1,103 @@
+/*
+name: sites-relying-on-supplier
+title: Sites, regions and builders of a country that rely on a supplier (e.g. U.S. on CATL)
+description: >
+  Which sites, regions and data-center builders/operators of a country (default U.S.) rely on
+  a supplier (a company such as CATL, or a country such as China) or on a category (such as
+  lithium-ion batteries), directly or indirectly. A chain runs from the place through what it
+  inherits (a region or site inherits the reliance of the region and country it lies in; a
+  builder that of the country or region it builds in) to what it relies on, then through the
+  dependency graph (relies on, is supplied by, made by, category member, part) to the
+  supplier, and ends at the supplier's home country, e.g. Texas -> United States ->
+  Lithium-ion batteries <- CATL -> China. An inherited reliance is at best `implied`; a
+  chain's confidence is its weakest fact. One row per place with its best chain (strongest,
+  then shortest), how many other chains exist, the country-level supply flows (share, value,
+  year) of the categories on the chain from the supplier's home country, and the evidence.
+  The article names no individual U.S. campus, so U.S. answers are regions and builders.
+mode: read
+params:
+  - name: country
+    type: entity
+    labels: [Country]
+    default: US
+    description: the country whose sites, regions and builders are examined
+  - name: supplier
+    type: entity
+    labels: [Company, Country, Category, Product]
+    default: CATL
+    description: the supplier (company or country) or category relied on
+  - name: max_hops
+    type: integer
+    default: 6
+    min: 1
+    max: 6
+    description: the longest chain (in facts) considered, the supplier's home link excluded
+returns: [place, place_id, place_type, role, categories, chain, confidence, other_chains, flows,
+          evidence]
+example:
+  country: United States
+  supplier: CATL
+*/
+WITH {stated: 3, implied: 2, external: 1} AS rank,
+     ['none', 'external', 'implied', 'stated'] AS level
+MATCH (c:Country {id: $country}), (s:Entity {id: $supplier})
+OPTIONAL MATCH (s)-[home_fact:HEADQUARTERED_IN]->(home:Country)
+WITH rank, level, c, s, home_fact, CASE WHEN s:Country THEN s ELSE home END AS home
+// place -(inherits)-> holder -(depends on, step by step)-> supplier [-(is home of)-> country]
+MATCH p = (t:Entity)
+  ((a)-[inherit:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(b)){0,3}
+  (holder:Entity)
+  ((x)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(y)
+     WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){1,5}
+  (:Entity)
+  ((firm)-[:HEADQUARTERED_IN]->(firm_home)){0,1}
+  (s)
+WHERE length(p) <= $max_hops
+  AND t <> c AND (t:Region OR t:Site OR t:Company)
+  // countries and world regions pass nothing on in the middle of a chain
+  AND none(v IN x[1..] WHERE v:Country OR v:Region)
+  // inheritance stays inside the country
+  AND all(v IN b WHERE v = c OR EXISTS { (v)-[:LOCATED_IN*1..3]->(c) })
+  AND (EXISTS { (t)-[:LOCATED_IN*1..3]->(c) }
+       OR EXISTS { (t)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c) })
+WITH rank, level, c, s, home, home_fact, t, p, size(inherit) > 0 AS inherited,
+     relationships(p) + CASE WHEN home_fact IS NULL THEN [] ELSE [home_fact] END AS facts
+WITH rank, level, c, s, home, t, p, facts,
+     reduce(sc = CASE WHEN inherited THEN rank.implied ELSE rank.stated END, r IN facts |
+       CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
+     reduce(txt = t.name, i IN range(0, length(p) - 1) |
+       txt + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i]
+                  THEN ' -' + type(relationships(p)[i]) + '-> '
+                  ELSE ' <-' + type(relationships(p)[i]) + '- ' END
+           + nodes(p)[i + 1].name)
+       + CASE WHEN home IS NULL OR home = s OR last(nodes(p)) = home THEN ''
+              ELSE ' -HEADQUARTERED_IN-> ' + home.name END AS chain
+ORDER BY score DESC, size(facts), chain
+WITH rank, level, c, home, t,
+     collect({score: score, chain: chain, facts: facts,
+              categories: [v IN nodes(p) WHERE v:Category | v]}) AS chains
+WITH level, c, home, t, chains[0] AS best, size(chains) - 1 AS others
+RETURN t.name AS place,
+       t.id AS place_id,
+       [l IN labels(t) WHERE l <> 'Entity'][0] AS place_type,
+       CASE WHEN t:Company
+            THEN reduce(txt = '', role IN
+                   COLLECT { MATCH (t)-[r:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c)
+                             RETURN DISTINCT coalesce(r.role, toLower(type(r))) AS role
+                             ORDER BY role } |
+                   txt + CASE WHEN txt = '' THEN '' ELSE ', ' END + role)
+            ELSE t.kind END AS role,
+       [v IN best.categories | v.name] AS categories,
+       best.chain AS chain,
+       level[best.score] AS confidence,
+       others AS other_chains,
+       [(home)-[f:SUPPLIES]->(c) WHERE f.category IN [v IN best.categories | v.id] | {
+         flow: home.name + ' -> ' + c.name, category: f.category, share: f.share,
+         value_usd: f.value_usd, year: f.year, quote: f.evidence, source: f.source,
+         confidence: f.confidence
+       }] AS flows,
+       [r IN best.facts | {
+         fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
+         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+       }] AS evidence
+ORDER BY best.score DESC, CASE WHEN t:Company THEN 1 ELSE 0 END, size(best.facts), place

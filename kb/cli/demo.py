@@ -1,0 +1,90 @@
+"""`kb demo`: the main job end to end, as `make demo` runs it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from kb import settings
+from kb.api import KnowledgeBase
+from kb.load.runner import load
+from kb.paths import seed_dir
+from kb.server import manager
+from kb.server.instance import Instance
+
+# The two headline questions, answered with each query's own example parameters.
+HEADLINE = {
+    "firms-relying-on": "Which Chinese firms rely on CUDA?",
+    "sites-relying-on-supplier": "Which U.S. sites, regions and builders rely on CATL batteries?",
+}
+SHOWN = ("firm", "technology", "site", "place", "who", "supplier", "category", "routes",
+         "chain", "confidence", "evidence")
+
+
+def _quotes(evidence: Any) -> list[str]:
+    quotes: list[str] = []
+    for item in evidence if isinstance(evidence, list) else [evidence]:
+        text = item.get("quote") or item.get("evidence") if isinstance(item, dict) else item
+        if text and str(text) not in quotes:
+            quotes.append(str(text))
+    return quotes
+
+
+def _show(row: dict[str, Any]) -> None:
+    head = "; ".join(
+        f"{key}: {row[key]}" for key in SHOWN
+        if key not in ("evidence", "routes", "chain") and row.get(key) not in (None, [], "")
+    )
+    click.echo(f"  - {head}")
+    for key in ("routes", "chain"):
+        for route in (row.get(key) or [])[:2] if isinstance(row.get(key), list) else []:
+            click.echo(f"      via {str(route)[:150]}")
+    for quote in _quotes(row.get("evidence"))[-2:]:
+        click.echo(f'      "{quote[:150]}"')
+
+
+@click.command()
+def demo() -> None:
+    """Start the managed server (installing it if needed), load the seed, answer the
+    headline questions with their evidence, and print the Browser address.
+
+    With NEO4J_URI set, it uses that server instead of the managed one.
+
+    Example: kb demo
+    """
+    browser = None
+    if not settings.env("NEO4J_URI"):
+        instance = Instance(settings.instance_name())
+        manager.install(instance, echo=click.echo)
+        manager.start(instance, echo=click.echo)
+        browser = manager.status(instance).browser_url
+    with KnowledgeBase.connect() as kb:
+        click.echo("Loading the seed...")
+        report = load(kb.driver, kb.database, [seed_dir()])
+        click.echo(f"  {report.counts.created} created, {report.counts.changed} changed "
+                   f"({sum(report.plan.records.values())} seed records).")
+        library_names = set(kb.queries)
+        for name, question in HEADLINE.items():
+            if name not in library_names:
+                continue
+            example = _example(name)
+            click.echo(f"\n{question}   (kb query run {name} "
+                       + " ".join(f"-p {k}={v}" for k, v in example.items()) + ")")
+            rows = kb.query(name, **example)
+            for row in rows:
+                _show(row)
+            if not rows:
+                click.echo("  (no answer)")
+    click.echo("")
+    if browser:
+        click.echo(f"Neo4j Browser: {browser}  (user neo4j; password: kb server status "
+                   "--show-password)")
+    else:
+        click.echo(f"Database: {settings.env('NEO4J_URI')}")
+
+
+def _example(name: str) -> dict[str, Any]:
+    from kb import library
+
+    return dict(library.load_library().get(name).header.example)

@@ -1,0 +1,461 @@
+"""The query library: one ``.cypher`` file per named query in ``cypher/``.
+
+Each file opens with a ``/* ... */`` block holding a YAML header, so cypher-shell and Browser
+still run the file as is::
+
+    /*
+    name: firms-relying-on
+    title: Firms of a country that rely on a technology
+    description: ...
+    mode: read
+    params:
+      - {name: country, type: entity, labels: [Country], default: CN, description: ...}
+    returns: [firm, firm_id, ...]
+    example: {country: CN, tech: CUDA}
+    */
+    MATCH (c:Country {id: $country}) ...
+
+Loading checks every file: the header is complete, the parameters it declares are exactly the
+``$params`` the body uses, every variable-length pattern has an upper bound no larger than
+:data:`MAX_HOPS`, and the example binds. Running a query coerces its parameters, resolves
+``entity`` parameters (a name, alias or id) to ids, and runs it read-only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import neo4j
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kb import db, resolve
+from kb.errors import QueryError
+from kb.paths import cypher_dir
+from kb.schema import NODE_BY_LABEL
+
+MAX_HOPS = 6  # the largest upper bound any variable-length pattern of the library may use
+NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+PARAM_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# An optional entity parameter (default null) also takes one of these for "no filter".
+ALL_VALUES = frozenset({"all", "any", "*", ""})
+
+ParamType = Literal["string", "integer", "float", "boolean", "entity", "list"]
+_MISSING: Any = object()
+
+
+class ParamSpec(BaseModel):
+    """One parameter of a query, as its header declares it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=PARAM_PATTERN)
+    type: ParamType
+    description: str = Field(min_length=1)
+    default: Any = None
+    labels: tuple[str, ...] = ()  # entity: the node labels the value may resolve to
+    choices: tuple[str, ...] = ()  # string: the allowed values
+    min: float | None = None  # integer / float bounds
+    max: float | None = None
+
+    @property
+    def required(self) -> bool:
+        return "default" not in self.model_fields_set
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ParamSpec:
+        unknown = [label for label in self.labels if label not in NODE_BY_LABEL]
+        if unknown:
+            raise ValueError(f"unknown label(s) {unknown}; the schema has {sorted(NODE_BY_LABEL)}")
+        if self.labels and self.type != "entity":
+            raise ValueError("'labels' is only for entity parameters")
+        if self.choices and self.type != "string":
+            raise ValueError("'choices' is only for string parameters")
+        if (self.min is not None or self.max is not None) and self.type not in (
+            "integer",
+            "float",
+        ):
+            raise ValueError("'min'/'max' are only for integer and float parameters")
+        return self
+
+    def describe_type(self) -> str:
+        if self.type == "entity":
+            return f"entity ({' | '.join(self.labels)})" if self.labels else "entity"
+        if self.choices:
+            return f"string ({' | '.join(self.choices)})"
+        if self.min is not None or self.max is not None:
+            low = "" if self.min is None else f"{self.min:g}"
+            high = "" if self.max is None else f"{self.max:g}"
+            return f"{self.type} ({low}..{high})"
+        return self.type
+
+
+class QueryHeader(BaseModel):
+    """The YAML header of a library file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=NAME_PATTERN)
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    mode: Literal["read"]
+    params: tuple[ParamSpec, ...] = ()
+    returns: tuple[str, ...] = Field(min_length=1)
+    example: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Query:
+    """A named, documented, read-only query of the library."""
+
+    header: QueryHeader
+    body: str  # the Cypher after the header, as sent to the server
+    text: str  # the whole file
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.header.name
+
+    @property
+    def title(self) -> str:
+        return self.header.title
+
+    @property
+    def params(self) -> tuple[ParamSpec, ...]:
+        return self.header.params
+
+    def param(self, name: str) -> ParamSpec | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def bind(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults filled in and values coerced to their types; entity values stay names.
+
+        A missing, unknown or mistyped parameter is a :class:`QueryError`, raised before
+        anything reaches the database.
+        """
+        unknown = sorted(set(given) - {p.name for p in self.params})
+        if unknown:
+            takes = ", ".join(p.name for p in self.params) or "no parameters"
+            hint = _suggest(unknown[0], [p.name for p in self.params])
+            raise QueryError(
+                f"Query '{self.name}' has no parameter {', '.join(map(repr, unknown))}{hint}; "
+                f"it takes: {takes}."
+            )
+        bound: dict[str, Any] = {}
+        for spec in self.params:
+            if spec.name in given:
+                bound[spec.name] = coerce(self.name, spec, given[spec.name])
+            elif spec.required:
+                raise QueryError(
+                    f"Query '{self.name}' needs parameter '{spec.name}' "
+                    f"({spec.describe_type()}: {spec.description}). "
+                    f"Example: {self.example_command()}"
+                )
+            else:
+                bound[spec.name] = coerce(self.name, spec, spec.default)
+        return bound
+
+    def example_command(self) -> str:
+        args = " ".join(f"-p {_shell(f'{k}={_cli_value(v)}')}" for k, v in self.header.example.items())
+        return f"kb query run {self.name}" + (f" {args}" if args else "")
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+def _type_error(query: str, spec: ParamSpec, value: Any, wanted: str) -> QueryError:
+    return QueryError(
+        f"Parameter '{spec.name}' of query '{query}' takes {wanted}, got {value!r}."
+    )
+
+
+def coerce(query: str, spec: ParamSpec, value: Any) -> Any:
+    """One parameter value as its declared type (``None`` stays ``None`` when optional)."""
+    if value is None:
+        if spec.required:
+            raise QueryError(f"Parameter '{spec.name}' of query '{query}' may not be null.")
+        return None
+    if spec.type == "entity":
+        return _coerce_entity(query, spec, value)
+    if spec.type == "string":
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise _type_error(query, spec, value, "a string")
+        text = str(value)
+        if spec.choices and text not in spec.choices:
+            hint = _suggest(text, list(spec.choices))
+            raise QueryError(
+                f"Parameter '{spec.name}' of query '{query}' takes one of "
+                f"{', '.join(spec.choices)}; got {text!r}{hint}."
+            )
+        return text
+    if spec.type == "boolean":
+        return _coerce_boolean(query, spec, value)
+    if spec.type == "list":
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return list(value)
+        raise _type_error(query, spec, value, "a list (JSON or comma-separated)")
+    return _coerce_number(query, spec, value)
+
+
+def _coerce_entity(query: str, spec: ParamSpec, value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _type_error(query, spec, value, "a name, alias or id")
+    text = str(value).strip()
+    if text.lower() in ALL_VALUES:
+        if spec.required:
+            raise QueryError(
+                f"Parameter '{spec.name}' of query '{query}' needs one entity, not {text!r}."
+            )
+        return None
+    return text
+
+
+def _coerce_boolean(query: str, spec: ParamSpec, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+    key = str(value).strip().lower()
+    if isinstance(value, str | int) and key in words:
+        return words[key]
+    raise _type_error(query, spec, value, "true or false")
+
+
+def _coerce_number(query: str, spec: ParamSpec, value: Any) -> int | float:
+    wanted = "an integer" if spec.type == "integer" else "a number"
+    if isinstance(value, bool):
+        raise _type_error(query, spec, value, wanted)
+    number: int | float
+    try:
+        if spec.type == "integer":
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            number = int(value) if not isinstance(value, str) else int(value.strip())
+        else:
+            number = float(value)
+    except (TypeError, ValueError):
+        raise _type_error(query, spec, value, wanted) from None
+    if (spec.min is not None and number < spec.min) or (
+        spec.max is not None and number > spec.max
+    ):
+        low = "-inf" if spec.min is None else f"{spec.min:g}"
+        high = "inf" if spec.max is None else f"{spec.max:g}"
+        raise QueryError(
+            f"Parameter '{spec.name}' of query '{query}' must be between {low} and {high}; "
+            f"got {number}."
+        )
+    return number
+
+
+# --------------------------------------------------------------------------- parsing
+
+_HEADER = re.compile(r"\A\s*/\*(?P<yaml>.*?)\*/", re.DOTALL)
+_PARAM_USE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_REL_PATTERN = re.compile(r"-\s*\[[^\[\]]*\]\s*-")
+_VAR_LENGTH = re.compile(r"\*\s*(\d*)\s*(\.\.\s*(\d*))?")
+_QUANTIFIER = re.compile(r"\)\s*\{\s*(\d*)\s*(,\s*(\d*))?\s*\}")
+_UNBOUNDED_QPP = re.compile(r"\)\s*[+*]\s*\(")
+
+
+def code_only(text: str) -> str:
+    """The Cypher with comments and string literals blanked out (lengths kept)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        two = text[i : i + 2]
+        if two == "//":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+        elif two == "/*":
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+        elif text[i] in "'\"`":
+            quote, end = text[i], i + 1
+            while end < n and text[end] != quote:
+                end += 2 if text[end] == "\\" else 1
+            end = min(end + 1, n)
+        else:
+            out.append(text[i])
+            i += 1
+            continue
+        out.append("".join(c if c == "\n" else " " for c in text[i:end]))
+        i = end
+    return "".join(out)
+
+
+def used_params(body: str) -> set[str]:
+    return set(_PARAM_USE.findall(code_only(body)))
+
+
+def unbounded_patterns(body: str) -> list[str]:
+    """Variable-length patterns without an upper bound, or with one above MAX_HOPS."""
+    code = code_only(body)
+    problems: list[str] = []
+    for match in _REL_PATTERN.finditer(code):
+        star = _VAR_LENGTH.search(match.group())
+        if not star:
+            continue
+        lower, dots, upper = star.group(1), star.group(2), star.group(3)
+        bound = (upper or None) if dots else (lower or None)
+        if bound is None or int(bound) > MAX_HOPS:
+            problems.append(match.group())
+    for match in _QUANTIFIER.finditer(code):
+        lower, comma, upper = match.group(1), match.group(2), match.group(3)
+        bound = (upper or None) if comma else (lower or None)
+        if bound is None or int(bound) > MAX_HOPS:
+            problems.append(match.group())
+    problems.extend(m.group() for m in _UNBOUNDED_QPP.finditer(code))
+    return problems
+
+
+def parse_file(path: Path) -> Query:
+    """One library file, checked; any problem is a :class:`QueryError` naming the file."""
+    text = path.read_text(encoding="utf-8")
+    where = f"{path.name}"
+    match = _HEADER.match(text)
+    if not match:
+        raise QueryError(f"{where}: the file must open with a /* ... */ YAML header.")
+    try:
+        data = yaml.safe_load(match.group("yaml"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        raise QueryError(f"{where}: the header is not valid YAML{line}: {exc}") from None
+    if not isinstance(data, dict):
+        raise QueryError(f"{where}: the header must be a YAML mapping.")
+    try:
+        header = QueryHeader.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'header'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise QueryError(f"{where}: bad header: {details}") from None
+    body = text[match.end() :].strip()
+    problems: list[str] = []
+    if header.name != path.stem:
+        problems.append(f"name '{header.name}' differs from the file name '{path.stem}'")
+    if not code_only(body).strip():
+        problems.append("the file has no Cypher after its header")
+    declared = [p.name for p in header.params]
+    if len(set(declared)) != len(declared):
+        problems.append(f"a parameter is declared twice: {declared}")
+    used = used_params(body)
+    if missing := sorted(used - set(declared)):
+        problems.append(f"the body uses ${', $'.join(missing)} but the header does not declare it")
+    if unused := sorted(set(declared) - used):
+        problems.append(f"the header declares {', '.join(unused)} but the body never uses it")
+    if bad := unbounded_patterns(body):
+        problems.append(
+            f"variable-length patterns need an upper bound of at most {MAX_HOPS}: {bad}"
+        )
+    if problems:
+        raise QueryError(f"{where}: " + "; ".join(problems) + ".")
+    query = Query(header=header, body=body, text=text, path=path)
+    try:
+        for spec in header.params:
+            if not spec.required:
+                coerce(header.name, spec, spec.default)
+        query.bind(header.example)
+    except QueryError as exc:
+        raise QueryError(f"{where}: the default or example does not bind: {exc}") from None
+    return query
+
+
+# --------------------------------------------------------------------------- the library
+
+
+@dataclass(frozen=True)
+class Library:
+    directory: Path
+    queries: dict[str, Query]
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.queries)
+
+    def get(self, name: str) -> Query:
+        try:
+            return self.queries[name]
+        except KeyError:
+            hint = _suggest(name, self.names)
+            raise QueryError(
+                f"Unknown query '{name}'{hint}. `kb query list` shows the {len(self.queries)} "
+                "queries of the library."
+            ) from None
+
+
+@cache
+def _load(directory: Path) -> Library:
+    if not directory.is_dir():
+        raise QueryError(f"The query library folder {directory} does not exist.")
+    queries: dict[str, Query] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.cypher")):
+        try:
+            queries[path.stem] = parse_file(path)
+        except QueryError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise QueryError(
+            f"The query library in {directory} has {len(problems)} broken file(s):\n  - "
+            + "\n  - ".join(problems)
+        )
+    return Library(directory, queries)
+
+
+def load_library(directory: Path | None = None) -> Library:
+    """Every query of ``directory`` (default: the packaged ``cypher/`` folder), checked."""
+    return _load((directory or cypher_dir()).resolve())
+
+
+def run(
+    driver: neo4j.Driver,
+    database: str | None,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    library: Library | None = None,
+) -> list[dict[str, Any]]:
+    """Run one named query read-only and return its rows."""
+    query = (library or load_library()).get(name)
+    bound = query.bind(params or {})
+    for spec in query.params:
+        if spec.type == "entity" and bound[spec.name] is not None:
+            bound[spec.name] = resolve.resolve(
+                driver,
+                database,
+                bound[spec.name],
+                spec.labels,
+                param=spec.name,
+                query=query.name,
+            ).id
+    return db.run(driver, database, query.body, bound, name=f"query:{query.name}")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+
+
+def _cli_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _shell(arg: str) -> str:
+    return arg if re.fullmatch(r"[A-Za-z0-9_=.,:/@+-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"

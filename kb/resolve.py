@@ -1,0 +1,129 @@
+"""Entity names to ids: what lets a user write ``CATL`` or ``china`` where a query wants an id.
+
+Order of trust: the exact id; then the normalised name (``schema.normalise_name``); then an
+alias or the id in another case; for statistics, also their series id (the latest statistic of
+the series answers). Candidates of the wrong label do not count. An unknown entity is a
+:class:`~kb.errors.QueryError` with "did you mean" suggestions over names and aliases; a name
+that fits several entities lists them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import neo4j
+
+from kb import db
+from kb.errors import QueryError
+from kb.schema import normalise_name
+
+# Two fixed, parameterised statements: the indexed lookup first, the scan only when it fails.
+_BY_KEY = """
+MATCH (e:Entity)
+WHERE e.id = $value OR e.norm_name = $norm
+RETURN e.id AS id, e.name AS name, [l IN labels(e) WHERE l <> 'Entity'] AS labels,
+       CASE WHEN e.id = $value THEN 0 ELSE 1 END AS rank, false AS by_series, e.year AS year
+"""
+
+_BY_ALIAS = """
+MATCH (e:Entity)
+WHERE $norm IN e.norm_names OR toLower(e.id) = toLower($value) OR e.series = $value
+RETURN e.id AS id, e.name AS name, [l IN labels(e) WHERE l <> 'Entity'] AS labels,
+       2 AS rank, coalesce(e.series = $value, false) AS by_series, e.year AS year
+"""
+
+_ALL_NAMES = """
+MATCH (e:Entity)
+WHERE size($labels) = 0 OR any(l IN labels(e) WHERE l IN $labels)
+RETURN e.id AS id, e.name AS name, coalesce(e.aliases, []) AS aliases,
+       [l IN labels(e) WHERE l <> 'Entity'] AS labels, e.series AS series
+"""
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    name: str
+    label: str
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.label}, id {self.id})"
+
+
+def _entity(row: dict[str, Any]) -> Entity:
+    labels = row["labels"] or ["Entity"]
+    return Entity(id=row["id"], name=row["name"] or row["id"], label=labels[0])
+
+
+def resolve(
+    driver: neo4j.Driver,
+    database: str | None,
+    value: str,
+    labels: Sequence[str] = (),
+    *,
+    param: str = "entity",
+    query: str | None = None,
+) -> Entity:
+    """The one entity ``value`` names (id, name or alias), of one of ``labels`` if given."""
+    where = f"parameter '{param}'" + (f" of query '{query}'" if query else "")
+    wanted = " or ".join(labels) if labels else "entity"
+    norm = normalise_name(value)
+    params = {"value": value, "norm": norm}
+
+    def fits(row: dict[str, Any]) -> bool:
+        return not labels or any(label in labels for label in row["labels"])
+
+    rows = db.run(driver, database, _BY_KEY, params, name="resolve")
+    matching = [row for row in rows if fits(row)]
+    if not matching:
+        rows += db.run(driver, database, _BY_ALIAS, params, name="resolve")
+        matching = [row for row in rows if fits(row)]
+    if not matching:
+        if rows:
+            found = "; ".join(sorted({_entity(row).describe() for row in rows}))
+            raise QueryError(f"'{value}' is {found}, but {where} takes a {wanted}.")
+        raise QueryError(
+            f"No {wanted} called '{value}' ({where})."
+            + _did_you_mean(driver, database, value, labels)
+        )
+    best = min(row["rank"] for row in matching)
+    top = [row for row in matching if row["rank"] == best]
+    if len(top) > 1 and all(row["by_series"] for row in top):
+        # A series id names the whole series: its latest statistic stands for it.
+        top = [max(top, key=lambda row: (row["year"] or 0, row["id"]))]
+    if len(top) > 1:
+        listed = "; ".join(_entity(row).describe() for row in sorted(top, key=lambda r: r["id"]))
+        raise QueryError(
+            f"'{value}' is ambiguous for {where}: it names {listed}. Give the id instead."
+        )
+    return _entity(top[0])
+
+
+def _did_you_mean(
+    driver: neo4j.Driver, database: str | None, value: str, labels: Sequence[str]
+) -> str:
+    rows = db.run(driver, database, _ALL_NAMES, {"labels": list(labels)}, name="resolve")
+    keys: dict[str, list[Entity]] = {}
+    for row in rows:
+        entity = _entity(row)
+        spellings = [row["name"], row["id"], *row["aliases"]]
+        if row["series"]:
+            spellings.append(row["series"])
+        for spelling in spellings:
+            if spelling:
+                keys.setdefault(normalise_name(str(spelling)), []).append(entity)
+    norm = normalise_name(value)
+    hits = difflib.get_close_matches(norm, list(keys), n=5, cutoff=0.6)
+    if len(norm) >= 3:
+        hits += sorted(k for k in keys if norm in k and k not in hits)
+    found: list[Entity] = []
+    for key in hits:
+        for entity in keys[key]:
+            if entity not in found:
+                found.append(entity)
+    if not found:
+        return " `kb query run entity-profile -p entity=...` takes names, aliases and ids."
+    return " Did you mean: " + "; ".join(e.describe() for e in found[:5]) + "?"
