@@ -163,7 +163,9 @@ class Query:
         return bound
 
     def example_command(self) -> str:
-        args = " ".join(f"-p {_shell(f'{k}={_cli_value(v)}')}" for k, v in self.header.example.items())
+        args = " ".join(
+            f"-p {_shell(f'{k}={_cli_value(v)}')}" for k, v in self.header.example.items()
+        )
         return f"kb query run {self.name}" + (f" {args}" if args else "")
 
 
@@ -458,4 +460,6 @@ def _cli_value(value: Any) -> str:
 
 
 def _shell(arg: str) -> str:
-    return arg if re.fullmatch(r"[A-Za-z0-9_=.,:/@+-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
+    if re.fullmatch(r"[A-Za-z0-9_=.,:/@+-]+", arg):
+        return arg
+    return "'" + arg.replace("'", "'\\''") + "'"
