@@ -111,6 +111,13 @@ def test_life_cycle(life: Instance) -> None:
     down = runner.invoke(main, ["server", "status", "--instance", life.name])
     assert down.exit_code == 1
 
+    # any command against the stopped server: a clear message naming the address
+    stopped = runner.invoke(main, ["cypher", "RETURN 1"], env={"KB_INSTANCE": life.name})
+    assert stopped.exit_code == 1
+    assert f"Neo4j at bolt://127.0.0.1:{config.bolt_port} does not answer" in stopped.stderr
+    assert "kb server start" in stopped.stderr
+    assert "Traceback" not in stopped.stderr
+
 
 def _is_child(pid: int) -> bool:
     try:
