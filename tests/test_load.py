@@ -291,3 +291,32 @@ def test_ban_list_resolves_onto_seed_companies(seeded_graph: KnowledgeBase) -> N
         main, ["load", str(FIXTURES / "opensanctions-us-dod-1260h-sample.csv")]
     )
     assert "Created 0 and changed 0" in again.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_reset_load_gives_the_same_graph(
+    seeded_graph: KnowledgeBase, tmp_path: Path, fmt: str
+) -> None:
+    CliRunner().invoke(main, ["load", str(FIXTURES / "opensanctions-us-dod-1260h-sample.csv")])
+    before = fingerprint(seeded_graph.driver, None)
+    out = tmp_path / ("graph.json" if fmt == "json" else "graph")
+    runner = CliRunner()
+    assert runner.invoke(main, ["export", "--format", fmt, str(out)]).exit_code == 0
+    assert runner.invoke(main, ["reset", "--yes"]).exit_code == 0
+    assert fingerprint(seeded_graph.driver, None).nodes == 0
+    loaded = runner.invoke(main, ["load", str(out)])
+    assert loaded.exit_code == 0, loaded.output
+    assert fingerprint(seeded_graph.driver, None) == before
+
+
+def test_graphml_export_holds_every_node_and_edge(seeded_graph: KnowledgeBase,
+                                                  tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "graph.graphml"
+    assert CliRunner().invoke(main, ["export", "--format", "graphml", str(out)]).exit_code == 0
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    root = ET.parse(out).getroot()
+    counts = fingerprint(seeded_graph.driver, None)
+    assert len(root.findall(".//g:node", ns)) == counts.nodes
+    assert len(root.findall(".//g:edge", ns)) == counts.relationships

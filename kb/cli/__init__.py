@@ -30,7 +30,7 @@ def main() -> None:
 def _register() -> None:
     from kb.cli.cypher import cypher
     from kb.cli.demo import demo
-    from kb.cli.load import load, reset
+    from kb.cli.load import export_command, load, reset
     from kb.cli.query import query
     from kb.cli.seed import seed
     from kb.cli.server import server
@@ -39,6 +39,7 @@ def _register() -> None:
     main.add_command(cypher)
     main.add_command(load)
     main.add_command(reset)
+    main.add_command(export_command)
     main.add_command(seed)
     main.add_command(query)
     main.add_command(demo)

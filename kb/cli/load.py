@@ -75,3 +75,22 @@ def reset(yes: bool, uri: str | None, user: str | None, password: str | None,
     with db.connected(connection) as driver:
         db.run(driver, connection.database, statement("reset"), write=True, name="reset")
     click.echo("The graph is empty.")
+
+
+@click.command(name="export")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "graphml"]), default="json",
+              show_default=True, help="json: one file; csv: a folder, one file a kind.")
+@connection_options
+def export_command(out: Path, fmt: str, uri: str | None, user: str | None,
+                   password: str | None, database: str | None) -> None:
+    """Export the graph; json and csv exports load back with `kb load` unchanged.
+
+    Example: kb export --format json graph.json && kb reset --yes && kb load graph.json
+    """
+    from kb.export import export
+
+    connection = resolve_connection(uri, user, password, database)
+    with db.connected(connection) as driver:
+        count = export(driver, connection.database, fmt, out)
+    click.echo(f"Exported {count} records to {out}.")
