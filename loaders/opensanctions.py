@@ -96,7 +96,7 @@ def read_ban_list(path: Path) -> Iterator[RawRecord]:
 
     text = path.read_text(encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    companies: dict[str, str] = {}  # clean name -> id
+    companies: dict[str, str] = {}  # slug of the clean name -> id
     facts: set[tuple[str, ...]] = set()  # one fact per (kind, company, start or parent)
     try:
         for row in reader:
@@ -104,9 +104,9 @@ def read_ban_list(path: Path) -> Iterator[RawRecord]:
             if not (row.get("Name") or "").strip():
                 raise ParseError(path, where, "field 'Name' is empty")
             clean, aliases = _names(row)
-            company_id = companies.get(clean)
+            company_id = companies.get(slug(clean))
             if company_id is None:
-                company_id = companies[clean] = f"listed-{slug(clean)}"
+                company_id = companies[slug(clean)] = f"listed-{slug(clean)}"
                 yield record("companies", {
                     "id": company_id, "name": clean, "aliases": aliases,
                     "source": source_id, "evidence": row["Name"].strip(),
@@ -124,12 +124,12 @@ def read_ban_list(path: Path) -> Iterator[RawRecord]:
                 "note": (row.get("Note") or "").strip() or None,
             }, where)
             parent = (row.get("Parent Name") or "").strip()
-            if parent and ("parent", company_id, parent) not in facts:
-                facts.add(("parent", company_id, parent))
-                parent_clean = _PAREN.sub("", parent).strip(" ,")
-                parent_id = companies.get(parent_clean) or f"listed-{slug(parent_clean)}"
-                if parent_clean not in companies:
-                    companies[parent_clean] = parent_id
+            parent_clean = _PAREN.sub("", parent).strip(" ,")
+            parent_id = companies.get(slug(parent_clean)) or f"listed-{slug(parent_clean)}"
+            if parent and ("parent", company_id, parent_id) not in facts:
+                facts.add(("parent", company_id, parent_id))
+                if slug(parent_clean) not in companies:
+                    companies[slug(parent_clean)] = parent_id
                     yield record("companies", {
                         "id": parent_id, "name": parent_clean,
                         "aliases": _short_forms(parent_clean), "source": source_id,
