@@ -12,7 +12,8 @@ description: >
   Lithium-ion batteries <- CATL -> China. An inherited reliance is at best `implied`; a
   chain's confidence is its weakest fact. One row per place with its best chain (strongest,
   then shortest), how many other chains exist, the country-level supply flows (share, value,
-  year) of the categories on the chain from the supplier's home country, and the evidence.
+  year) from the supplier's home country in the chain's categories (or, for a chain without
+  a category, every quantified flow), and the evidence.
   The article names no individual U.S. campus, so U.S. answers are regions and builders.
 mode: read
 params:
@@ -45,10 +46,10 @@ OPTIONAL MATCH (s)-[home_fact:HEADQUARTERED_IN]->(home:Country)
 WITH rank, level, c, s, home_fact, CASE WHEN s:Country THEN s ELSE home END AS home
 // place -(inherits)-> holder -(depends on, step by step)-> supplier [-(is home of)-> country]
 MATCH p = (t:Entity)
-  ((a)-[inherit:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(b)){0,3}
+  ((a)-[inherit:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(b)){0,2}
   (holder:Entity)
   ((x)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(y)
-     WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){1,5}
+     WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){1,4}
   (:Entity)
   ((firm)-[:HEADQUARTERED_IN]->(firm_home)){0,1}
   (s)
@@ -56,19 +57,27 @@ WHERE length(p) <= $max_hops
   AND t <> c AND (t:Region OR t:Site OR t:Company)
   // countries and world regions pass nothing on in the middle of a chain
   AND none(v IN x[1..] WHERE v:Country OR v:Region)
+  // a product depends on its maker only when the maker itself is cut off: MAKES comes last
+  AND none(r IN d[..-1] WHERE type(r) = 'MAKES')
   // inheritance stays inside the country
   AND all(v IN b WHERE v = c OR EXISTS { (v)-[:LOCATED_IN*1..3]->(c) })
   AND (EXISTS { (t)-[:LOCATED_IN*1..3]->(c) }
        OR EXISTS { (t)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c) })
 WITH rank, level, c, s, home, home_fact, t, p, size(inherit) > 0 AS inherited,
      relationships(p) + CASE WHEN home_fact IS NULL THEN [] ELSE [home_fact] END AS facts
-WITH rank, level, c, s, home, t, p, facts,
+WITH rank, level, c, s, home, t, p, facts, inherited,
+     [r IN relationships(p) | type(r) + CASE
+         WHEN r.kind IS NOT NULL THEN '(' + r.kind + ')'
+         WHEN r.category IS NOT NULL THEN '(' + r.category + coalesce(', ' + toString(r.share) + '%', '')
+              + coalesce(', ' + toString(r.year), '') + ')'
+         ELSE '' END] AS step
+WITH rank, level, c, s, home, t, p, facts, step, inherited,
      reduce(sc = CASE WHEN inherited THEN rank.implied ELSE rank.stated END, r IN facts |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
      reduce(txt = t.name, i IN range(0, length(p) - 1) |
-       txt + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i]
-                  THEN ' -' + type(relationships(p)[i]) + '-> '
-                  ELSE ' <-' + type(relationships(p)[i]) + '- ' END
+       txt + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN ' -' ELSE ' <-' END
+           + step[i]
+           + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN '-> ' ELSE '- ' END
            + nodes(p)[i + 1].name)
        + CASE WHEN home IS NULL OR home = s OR last(nodes(p)) = home THEN ''
               ELSE ' -HEADQUARTERED_IN-> ' + home.name END AS chain
@@ -91,7 +100,10 @@ RETURN t.name AS place,
        best.chain AS chain,
        level[best.score] AS confidence,
        others AS other_chains,
-       [(home)-[f:SUPPLIES]->(c) WHERE f.category IN [v IN best.categories | v.id] | {
+       [(home)-[f:SUPPLIES]->(c)
+         WHERE CASE WHEN size(best.categories) = 0
+                    THEN f.share IS NOT NULL OR f.value_usd IS NOT NULL
+                    ELSE f.category IN [v IN best.categories | v.id] END | {
          flow: home.name + ' -> ' + c.name, category: f.category, share: f.share,
          value_usd: f.value_usd, year: f.year, quote: f.evidence, source: f.source,
          confidence: f.confidence

@@ -1,0 +1,103 @@
+/*
+name: exposure
+title: A country's exposure to suppliers of another country, by category (shares, values, years)
+description: >
+  For country A (default U.S.), by category, its dependence on country B (default China):
+  the direct B -> A supply flows of the category with their share, value and year (oldest
+  first, so 41% in 2020 -> 11% in 2025 reads as a trend); the companies of B that supply or
+  make the category (or a narrower one); the third countries through which B's goods of the
+  category are reportedly rerouted to A; A's own stated reliance on the category; and the
+  statistics about the category and A or B (plus money values of a category it is part of,
+  such as the value of U.S. power-stack imports). Categories come from the
+  flows, from A's reliances that B's companies can serve, and from rerouting; flows without a
+  category form a row of their own. Confidence is the strongest basis of the exposure (a flow,
+  a rerouting, or A's reliance together with a B supplier, whichever is weaker of the two).
+mode: read
+params:
+  - name: country
+    type: entity
+    labels: [Country, Region]
+    default: US
+    description: the exposed country (A)
+  - name: supplier_country
+    type: entity
+    labels: [Country]
+    default: CN
+    description: the supplying country (B)
+returns: [category, category_id, flows, latest_share, suppliers, rerouted_via, reliance,
+          statistics, confidence, evidence]
+example:
+  country: US
+  supplier_country: China
+*/
+WITH {stated: 3, implied: 2, external: 1} AS rank,
+     ['none', 'external', 'implied', 'stated'] AS level
+MATCH (a:Entity {id: $country}), (b:Country {id: $supplier_country})
+CALL (a, b) {
+  MATCH (b)-[f:SUPPLIES]->(a)
+  OPTIONAL MATCH (k:Category {id: f.category})
+  RETURN DISTINCT k
+  UNION
+  MATCH (a)-[:RELIES_ON]->(k:Category)
+  WHERE EXISTS { (k)<-[:PART_OF*0..2]-(:Category)<-[:SUPPLIES|MAKES]-(:Company)
+                   -[:HEADQUARTERED_IN]->(b) }
+  RETURN k
+  UNION
+  MATCH (b)-[rv:ROUTED_VIA {destination: a.id}]->(:Country)
+  MATCH (k:Category {id: rv.category})
+  RETURN k
+}
+WITH rank, level, a, b, k, coalesce(k.id, '') AS kid
+CALL (a, b, k, kid) {
+  OPTIONAL MATCH (b)-[f:SUPPLIES]->(a)
+  WHERE coalesce(f.category, '') = kid
+  WITH f ORDER BY f.year, f.share
+  RETURN collect(f) AS flows
+}
+CALL (b, k) {
+  OPTIONAL MATCH (firm:Company)-[hq:HEADQUARTERED_IN]->(b)
+  OPTIONAL MATCH (firm)-[r:SUPPLIES|MAKES]->(:Category)-[:PART_OF*0..2]->(k)
+  WITH firm, hq, r WHERE r IS NOT NULL
+  WITH firm, hq, collect(r) AS rels ORDER BY firm.name
+  RETURN collect(firm.name) AS suppliers, collect(hq) + reduce(acc = [], rs IN collect(rels) | acc + rs) AS supplier_facts
+}
+CALL (a, b, kid) {
+  OPTIONAL MATCH (b)-[rv:ROUTED_VIA]->(via:Country)
+  WHERE rv.destination = a.id AND rv.category = kid
+  WITH via, rv ORDER BY via.name
+  RETURN collect(via.name) AS rerouted_via, collect(rv) AS reroutes
+}
+CALL (a, k) {
+  OPTIONAL MATCH (a)-[r:RELIES_ON]->(k)
+  RETURN collect(r) AS reliance
+}
+CALL (a, b, k) {
+  // statistics about the category, and money values of a category it is directly part of
+  OPTIONAL MATCH (k)-[up:PART_OF*0..1]->(:Category)<-[:ABOUT]-(st:Statistic)-[:ABOUT]->(place)
+  WHERE (place = a OR place = b) AND (size(up) = 0 OR st.unit STARTS WITH 'usd')
+  WITH DISTINCT st ORDER BY st.year, st.name
+  RETURN collect(st) AS stats
+}
+WITH rank, level, k, flows, suppliers, supplier_facts, rerouted_via, reroutes, reliance, stats,
+     [f IN flows | rank[f.confidence]] + [r IN reroutes | rank[r.confidence]] +
+     CASE WHEN size(reliance) > 0 AND size(suppliers) > 0
+          THEN [reduce(m = 3, r IN reliance + supplier_facts |
+                  CASE WHEN rank[r.confidence] < m THEN rank[r.confidence] ELSE m END)]
+          ELSE [] END AS bases
+RETURN coalesce(k.name, '(no category given)') AS category,
+       k.id AS category_id,
+       [f IN flows | {share: f.share, value_usd: f.value_usd, year: f.year, as_of: f.as_of,
+                      note: f.note, confidence: f.confidence}] AS flows,
+       [f IN flows WHERE f.share IS NOT NULL][-1].share AS latest_share,
+       suppliers,
+       rerouted_via,
+       [r IN reliance | r.kind + ' (' + r.confidence + ')'] AS reliance,
+       [st IN stats | {statistic: st.name, value: st.value, unit: st.unit, year: st.year,
+                       period: st.period, quote: st.evidence, confidence: st.confidence}]
+         AS statistics,
+       level[reduce(m = 0, x IN bases | CASE WHEN x > m THEN x ELSE m END)] AS confidence,
+       [r IN flows + reroutes + reliance + supplier_facts | {
+         fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
+         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+       }] AS evidence
+ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category

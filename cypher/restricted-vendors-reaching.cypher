@@ -1,0 +1,153 @@
+/*
+name: restricted-vendors-reaching
+title: Restricted vendors still reaching a country's infrastructure, and by which route
+description: >
+  Vendors (companies or products) targeted by a restriction (ban, listing, export control),
+  directly or through a parent company, that still reach a country's infrastructure (the
+  country, its regions and sites, and the companies headquartered in it or building or
+  operating there), and by which route: `direct` (a member relies on the vendor, or the vendor
+  supplies it), `operates there`, `product` (a member relies on a product the vendor makes),
+  `component` (the vendor supplies or makes a category, or a narrower one, that a member
+  relies on or that flows into the country from the vendor's home), `OEM` (the vendor
+  supplies a company whose supplies or products reach a member), `subcontractor` (the vendor
+  supplies or partners with a company building or operating there), `transshipment` (the
+  vendor's home reportedly reroutes the vendor's category to the country through a third
+  country; a broader category of the vendor's counts, at best `implied`). Vendors at home in
+  the country are left out. One row per vendor and route: the restrictions with their dates,
+  what the route reaches, its best chain, the weakest confidence of that chain and of the
+  restriction, and the evidence of every fact used.
+mode: read
+params:
+  - name: country
+    type: entity
+    labels: [Country]
+    default: US
+    description: the country whose infrastructure is examined
+  - name: issuer
+    type: entity
+    labels: [Country, Company]
+    default: US
+    description: only restrictions issued by this country (or its agencies) or body; 'all' for any
+  - name: include_ended
+    type: boolean
+    default: false
+    description: also count restrictions whose end date has passed
+returns: [vendor, vendor_id, vendor_type, home, restrictions, route, reaches, chain, confidence,
+          other_chains, evidence]
+example:
+  country: China
+  issuer: US
+*/
+WITH {stated: 3, implied: 2, external: 1} AS rank,
+     ['none', 'external', 'implied', 'stated'] AS level,
+     toString(date()) AS today
+MATCH (c:Country {id: $country})
+MATCH (rs:Restriction)-[rt:RESTRICTS]->(target:Entity)
+WITH rank, level, today, c, rs, rt, target,
+     coalesce(rt.start, rs.start) AS start, coalesce(rt.end, rs.end) AS end
+WHERE ($include_ended OR end IS NULL OR end >= today)
+  AND ($issuer IS NULL
+       OR EXISTS { (rs)-[:ISSUED_BY]->(:Entity {id: $issuer}) }
+       OR EXISTS { (rs)-[:ISSUED_BY]->(:Company)-[:HEADQUARTERED_IN]->(:Country {id: $issuer}) })
+MATCH (v:Entity)-[aff:SUBSIDIARY_OF*0..2]->(target)
+OPTIONAL MATCH (v)-[:HEADQUARTERED_IN]->(own_home:Country)
+OPTIONAL MATCH (v)<-[:MAKES]-(:Company)-[:HEADQUARTERED_IN]->(maker_home:Country)
+WITH rank, level, c, v, coalesce(own_home, maker_home) AS home, rs, rt, target, aff, start, end
+WHERE home IS NULL OR home <> c
+WITH rank, level, c, v, collect(DISTINCT home.name) AS homes,
+     collect({
+       restriction: rs.name, kind: rs.kind, authority: rs.authority, program: rs.program,
+       start: start, end: end, scope: coalesce(rt.scope, rs.scope),
+       through: CASE WHEN target = v THEN null ELSE target.name END,
+       quote: rt.evidence, source: rt.source, confidence: rt.confidence
+     }) AS restrictions,
+     max(reduce(sc = rank[rt.confidence], r IN aff |
+       CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END)) AS restricted,
+     collect(rt) + reduce(acc = [], fs IN collect(aff) | acc + fs) AS restriction_facts
+// the country's infrastructure: itself, its places, its companies and those building there
+CALL (c) {
+  RETURN c AS x
+  UNION
+  MATCH (x)-[:LOCATED_IN*1..3]->(c)
+  RETURN x
+  UNION
+  MATCH (x:Company)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c)
+  RETURN x
+  UNION
+  MATCH (x:Company)-[:HEADQUARTERED_IN]->(c)
+  RETURN x
+}
+WITH rank, level, c, v, homes, restrictions, restricted, restriction_facts, collect(x) AS members
+CALL (v, c, members) {
+  MATCH (x)-[r:RELIES_ON]->(v) WHERE x IN members
+  RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[r:SUPPLIES]->(x) WHERE x IN members
+  RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[r:BUILDS_IN|OPERATES_IN]->(x) WHERE x IN members
+  RETURN 'operates there' AS route, x, [r] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[m:MAKES]->(:Product)<-[r:RELIES_ON]-(x) WHERE x IN members
+  RETURN 'product' AS route, x, [m, r] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k:Category)
+        <-[r:RELIES_ON]-(x)
+  WHERE x IN members
+  RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k:Category)
+  MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[f:SUPPLIES]->(x)
+  WHERE x IN members AND f.category = k.id
+  RETURN 'component' AS route, x, [m] + up + [hq, f] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[s1:SUPPLIES]->(y:Company)-[s2:SUPPLIES]->(x) WHERE x IN members AND y <> x
+  RETURN 'OEM' AS route, x, [s1, s2] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[s1:SUPPLIES]->(y:Company)-[m:MAKES]->(:Product)<-[r:RELIES_ON]-(x)
+  WHERE x IN members
+  RETURN 'OEM' AS route, x, [s1, m, r] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[s1:SUPPLIES|PARTNERS_WITH]-(x:Company)-[b:BUILDS_IN|OPERATES_IN]->(place)
+  WHERE x IN members AND place IN members AND x <> v
+  RETURN 'subcontractor' AS route, x, [s1, b] AS facts, 'stated' AS cap
+  UNION
+  MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[rv:ROUTED_VIA]->(third:Country)
+  WHERE rv.destination = c.id
+  MATCH (v)-[m:SUPPLIES|MAKES]->(k:Category)
+  OPTIONAL MATCH narrower = (k)-[:PART_OF*0..2]->(:Category {id: rv.category})
+  OPTIONAL MATCH broader = (:Category {id: rv.category})-[:PART_OF*1..2]->(k)
+  WITH c, third, hq, m, rv, narrower, broader
+  WHERE narrower IS NOT NULL OR broader IS NOT NULL
+  RETURN 'transshipment via ' + third.name AS route, c AS x, [hq, m, rv] AS facts,
+         CASE WHEN narrower IS NULL THEN 'implied' ELSE 'stated' END AS cap
+}
+WITH rank, level, v, homes, restrictions, restricted, restriction_facts, route, x, facts,
+     reduce(sc = CASE WHEN rank[cap] < restricted THEN rank[cap] ELSE restricted END,
+            r IN facts |
+       CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
+     reduce(txt = '', r IN facts |
+       txt + CASE WHEN txt = '' THEN '' ELSE '; ' END +
+       startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name) AS chain
+ORDER BY score DESC, size(facts), chain
+WITH level, v, homes, restrictions, restriction_facts, route,
+     collect(DISTINCT x.name) AS reaches, collect(facts) AS fact_lists,
+     collect({score: score, chain: chain}) AS chains
+WITH level, v, homes, restrictions, route, reaches, chains,
+     reduce(acc = restriction_facts, fs IN fact_lists | acc + [r IN fs WHERE NOT r IN acc])
+       AS used
+RETURN v.name AS vendor,
+       v.id AS vendor_id,
+       [l IN labels(v) WHERE l <> 'Entity'][0] AS vendor_type,
+       homes AS home,
+       restrictions,
+       route,
+       reaches,
+       chains[0].chain AS chain,
+       level[chains[0].score] AS confidence,
+       size(chains) - 1 AS other_chains,
+       [r IN used | {
+         fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
+         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+       }] AS evidence
+ORDER BY chains[0].score DESC, vendor, route
