@@ -4,17 +4,19 @@ title: Sites, regions and builders of a country that rely on a supplier (e.g. U.
 description: >
   Which sites, regions and data-center builders/operators of a country (default U.S.) rely on
   a supplier (a company such as CATL, or a country such as China) or on a category (such as
-  lithium-ion batteries), directly or indirectly. A chain runs from the place through what it
-  inherits (a region or site inherits the reliance of the region and country it lies in; a
-  builder that of the country or region it builds in) to what it relies on, then through the
-  dependency graph (relies on, is supplied by, made by, category member, part) to the
-  supplier, and ends at the supplier's home country, e.g. Texas -> United States ->
-  Lithium-ion batteries <- CATL -> China. An inherited reliance is at best `implied`; a
-  chain's confidence is its weakest fact. One row per place with its best chain (strongest,
-  then shortest), how many other chains exist, the country-level supply flows (share, value,
-  year) from the supplier's home country in the chain's categories (or, for a chain without
-  a category, every quantified flow), and the evidence.
-  The article names no individual U.S. campus, so U.S. answers are regions and builders.
+  lithium-ion batteries), directly or indirectly; with supplier 'all', on any vendor under a
+  restriction (ban, listing, export control; e.g. after loading the 1260H list). A chain runs
+  from the place through what it inherits (a region or site inherits the reliance of the
+  region and country it lies in; a builder that of the country or region it builds in) to what
+  it relies on, then through the dependency graph (relies on, is supplied by, category member,
+  part, made by) to the supplier, and ends at the supplier's home country, e.g.
+  Texas -> United States -> Lithium-ion batteries <- CATL -> China. An inherited reliance is
+  at best `implied`; a chain's confidence is its weakest fact. One row per place and supplier
+  with the best chain (strongest, then shortest), how many other chains exist, the supplier's
+  restrictions, the country-level supply flows (share, value, year) from the supplier's home
+  country in the chain's categories (or, for a chain without a category, every quantified
+  flow), and the evidence. The article names no individual U.S. campus, so U.S. answers are
+  regions and builders.
 mode: read
 params:
   - name: country
@@ -26,22 +28,30 @@ params:
     type: entity
     labels: [Company, Country, Category, Product]
     default: CATL
-    description: the supplier (company or country) or category relied on
+    description: the supplier (company or country) or category relied on; 'all' for every restricted vendor
   - name: max_hops
     type: integer
     default: 6
     min: 1
     max: 6
     description: the longest chain (in facts) considered, the supplier's home link excluded
-returns: [place, place_id, place_type, role, categories, chain, confidence, other_chains, flows,
-          evidence]
+returns: [place, place_id, place_type, role, supplier, supplier_restrictions, categories, chain,
+          confidence, other_chains, flows, evidence]
 example:
   country: United States
   supplier: CATL
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
-MATCH (c:Country {id: $country}), (s:Entity {id: $supplier})
+MATCH (c:Country {id: $country})
+CALL () {
+  MATCH (s:Entity {id: $supplier})
+  RETURN s
+  UNION
+  MATCH (:Restriction)-[:RESTRICTS]->(:Entity)<-[:SUBSIDIARY_OF*0..2]-(s:Entity)
+  WHERE $supplier IS NULL
+  RETURN s
+}
 OPTIONAL MATCH (s)-[home_fact:HEADQUARTERED_IN]->(home:Country)
 WITH rank, level, c, s, home_fact, CASE WHEN s:Country THEN s ELSE home END AS home
 // place -(inherits)-> holder -(depends on, step by step)-> supplier [-(is home of)-> country]
@@ -63,15 +73,14 @@ WHERE length(p) <= $max_hops
   AND all(v IN b WHERE v = c OR EXISTS { (v)-[:LOCATED_IN*1..3]->(c) })
   AND (EXISTS { (t)-[:LOCATED_IN*1..3]->(c) }
        OR EXISTS { (t)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c) })
-WITH rank, level, c, s, home, home_fact, t, p, size(inherit) > 0 AS inherited,
-     relationships(p) + CASE WHEN home_fact IS NULL THEN [] ELSE [home_fact] END AS facts
-WITH rank, level, c, s, home, t, p, facts, inherited,
+WITH rank, level, c, s, home, t, p, size(inherit) > 0 AS inherited,
+     relationships(p) + CASE WHEN home_fact IS NULL THEN [] ELSE [home_fact] END AS facts,
      [r IN relationships(p) | type(r) + CASE
          WHEN r.kind IS NOT NULL THEN '(' + r.kind + ')'
          WHEN r.category IS NOT NULL THEN '(' + r.category + coalesce(', ' + toString(r.share) + '%', '')
               + coalesce(', ' + toString(r.year), '') + ')'
          ELSE '' END] AS step
-WITH rank, level, c, s, home, t, p, facts, step, inherited,
+WITH rank, level, c, s, home, t, p, facts,
      reduce(sc = CASE WHEN inherited THEN rank.implied ELSE rank.stated END, r IN facts |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
      reduce(txt = t.name, i IN range(0, length(p) - 1) |
@@ -82,10 +91,10 @@ WITH rank, level, c, s, home, t, p, facts, step, inherited,
        + CASE WHEN home IS NULL OR home = s OR last(nodes(p)) = home THEN ''
               ELSE ' -HEADQUARTERED_IN-> ' + home.name END AS chain
 ORDER BY score DESC, size(facts), chain
-WITH rank, level, c, home, t,
+WITH level, c, s, home, t,
      collect({score: score, chain: chain, facts: facts,
               categories: [v IN nodes(p) WHERE v:Category | v]}) AS chains
-WITH level, c, home, t, chains[0] AS best, size(chains) - 1 AS others
+WITH level, c, s, home, t, chains[0] AS best, size(chains) - 1 AS others
 RETURN t.name AS place,
        t.id AS place_id,
        [l IN labels(t) WHERE l <> 'Entity'][0] AS place_type,
@@ -96,6 +105,11 @@ RETURN t.name AS place,
                              ORDER BY role } |
                    txt + CASE WHEN txt = '' THEN '' ELSE ', ' END + role)
             ELSE t.kind END AS role,
+       s.name AS supplier,
+       COLLECT { MATCH (s)-[:SUBSIDIARY_OF*0..2]->(:Entity)<-[rt:RESTRICTS]-(rs:Restriction)
+                 RETURN DISTINCT rs.name + coalesce(' since ' + coalesce(rt.start, rs.start), '')
+                        + coalesce(' until ' + coalesce(rt.end, rs.end), '') AS restriction
+                 ORDER BY restriction } AS supplier_restrictions,
        [v IN best.categories | v.name] AS categories,
        best.chain AS chain,
        level[best.score] AS confidence,
@@ -112,4 +126,5 @@ RETURN t.name AS place,
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
          quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
        }] AS evidence
-ORDER BY best.score DESC, CASE WHEN t:Company THEN 1 ELSE 0 END, size(best.facts), place
+ORDER BY best.score DESC, CASE WHEN t:Company THEN 1 ELSE 0 END, size(best.facts), place,
+         supplier

@@ -1,0 +1,52 @@
+/*
+name: builders-by-country
+title: Who builds or operates data centers in a country or region
+description: >
+  The companies that build (or operate) AI/data-center infrastructure in a place: a country
+  (default U.S.), a region or a site, including the regions and sites that lie in it. One row
+  per company with its home country, whether it builds or operates there and in which role
+  (builder, operator, investor), the places named, and the evidence.
+mode: read
+params:
+  - name: place
+    type: entity
+    labels: [Country, Region, Site]
+    default: US
+    description: the country, region or site
+  - name: operators
+    type: boolean
+    default: true
+    description: also list companies that operate (not only build) there
+returns: [builder, builder_id, home, relations, roles, places, confidence, evidence]
+example:
+  place: United States
+*/
+WITH ['none', 'external', 'implied', 'stated'] AS level,
+     {stated: 3, implied: 2, external: 1} AS rank
+MATCH (place:Entity {id: $place})
+MATCH (spot:Entity)-[:LOCATED_IN|PART_OF*0..3]->(place)
+MATCH (builder:Company)-[r:BUILDS_IN|OPERATES_IN]->(spot)
+WHERE type(r) = 'BUILDS_IN' OR $operators
+WITH level, rank, builder, r, spot
+ORDER BY spot.name
+WITH level, rank, builder, collect(r) AS rels, collect(DISTINCT spot.name) AS places
+OPTIONAL MATCH (builder)-[hq:HEADQUARTERED_IN]->(home)
+WITH level, rank, builder, rels, places, collect(home.name) AS homes, collect(hq) AS hqs
+WITH level, builder, rels, places, homes, hqs,
+     reduce(sc = 0, r IN rels | CASE WHEN rank[r.confidence] > sc THEN rank[r.confidence] ELSE sc END)
+       AS score
+RETURN builder.name AS builder,
+       builder.id AS builder_id,
+       homes AS home,
+       reduce(acc = [], r IN rels | acc + CASE WHEN type(r) IN acc THEN [] ELSE [type(r)] END)
+         AS relations,
+       reduce(acc = [], r IN rels |
+         acc + CASE WHEN coalesce(r.role, '') = '' OR r.role IN acc THEN [] ELSE [r.role] END)
+         AS roles,
+       places,
+       level[score] AS confidence,
+       [r IN rels + hqs | {
+         fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
+         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+       }] AS evidence
+ORDER BY 'BUILDS_IN' IN relations DESC, score DESC, builder

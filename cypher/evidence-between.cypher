@@ -1,0 +1,49 @@
+/*
+name: evidence-between
+title: The sources and quotes behind every relationship between two entities
+description: >
+  Every fact that directly links two entities, in either direction, and every statistic about
+  both: the relationship with its own fields, the verbatim quote, the source (id, title,
+  publisher, date, address), as_of and confidence. For chains through other entities, see
+  dependency-paths.
+mode: read
+params:
+  - name: a
+    type: entity
+    description: one entity (name, alias or id)
+  - name: b
+    type: entity
+    description: the other entity
+returns: [subject, relation, object, details, quote, source, source_title, source_url,
+          source_date, as_of, confidence]
+example:
+  a: China
+  b: United States
+*/
+MATCH (a:Entity {id: $a}), (b:Entity {id: $b})
+CALL (a, b) {
+  MATCH (a)-[r]-(b)
+  RETURN startNode(r) AS subject, type(r) AS relation, endNode(r) AS object, r AS fact,
+         properties(r) AS own
+  UNION ALL
+  MATCH (a)<-[:ABOUT]-(s:Statistic)-[:ABOUT]->(b)
+  RETURN s AS subject, 'ABOUT (statistic)' AS relation, s AS object, s AS fact,
+         {value: s.value, unit: s.unit, year: s.year, period: s.period} AS own
+}
+OPTIONAL MATCH (src:Source {id: fact.source})
+WITH a, b, subject, relation, object, fact, src,
+     [k IN keys(own) WHERE NOT k IN ['source', 'evidence', 'confidence', 'as_of', 'key']
+                       AND own[k] IS NOT NULL | [k, own[k]]] AS pairs
+RETURN subject.name AS subject,
+       relation,
+       CASE WHEN object = subject THEN a.name + ' & ' + b.name ELSE object.name END AS object,
+       COLLECT { UNWIND pairs AS pair WITH pair ORDER BY pair[0]
+                 RETURN pair[0] + '=' + toString(pair[1]) } AS details,
+       fact.evidence AS quote,
+       fact.source AS source,
+       src.title AS source_title,
+       src.url AS source_url,
+       src.date AS source_date,
+       fact.as_of AS as_of,
+       fact.confidence AS confidence
+ORDER BY subject, relation, details

@@ -1,0 +1,40 @@
+/*
+name: statistic-trend
+title: A statistic series over its years (e.g. China's share of U.S. imports, 41% -> 11%)
+description: >
+  Every statistic of one series in time order, with the change from the previous point
+  (absolute, and relative in percent), what each statistic is about, and its quote, source
+  and confidence. Name the series by its id (see statistics-list) or by any statistic in it.
+mode: read
+params:
+  - name: statistic
+    type: entity
+    labels: [Statistic]
+    default: cn-share-us-dc-equipment-imports
+    description: a series id, or the name, alias or id of any statistic of the series
+returns: [series, year, period, value, unit, change, change_pct, metric, statistic, about,
+          quote, source, confidence]
+example:
+  statistic: cn-share-us-dc-equipment-imports
+*/
+MATCH (one:Statistic {id: $statistic})
+MATCH (s:Statistic {series: one.series})
+WITH s ORDER BY s.year, s.period, s.id
+WITH collect(s) AS points
+UNWIND range(0, size(points) - 1) AS i
+WITH points[i] AS s, CASE WHEN i > 0 THEN points[i - 1] END AS previous
+RETURN s.series AS series,
+       s.year AS year,
+       s.period AS period,
+       s.value AS value,
+       s.unit AS unit,
+       s.value - previous.value AS change,
+       CASE WHEN previous.value <> 0
+            THEN round(100.0 * (s.value - previous.value) / previous.value, 1) END AS change_pct,
+       s.metric AS metric,
+       s.name AS statistic,
+       COLLECT { MATCH (s)-[:ABOUT]->(o:Entity) RETURN o.name ORDER BY o.name } AS about,
+       s.evidence AS quote,
+       s.source AS source,
+       s.confidence AS confidence
+ORDER BY year, period

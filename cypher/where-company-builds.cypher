@@ -1,0 +1,42 @@
+/*
+name: where-company-builds
+title: Where a company builds or operates data centers
+description: >
+  The countries, regions and sites where a company (or its subsidiaries) builds or operates
+  AI/data-center infrastructure, with the country each place lies in, the role (builder,
+  operator, investor), whether that is abroad from the company's home, statistics about both
+  the company and the place (e.g. an investment amount), and the evidence.
+mode: read
+params:
+  - name: company
+    type: entity
+    labels: [Company]
+    description: the company (name, alias or id)
+returns: [place, place_id, place_type, country, abroad, relation, role, operator, statistics,
+          confidence, evidence]
+example:
+  company: Microsoft
+*/
+MATCH (company:Company {id: $company})
+MATCH (op:Company)-[:SUBSIDIARY_OF*0..2]->(company)
+MATCH (op)-[r:BUILDS_IN|OPERATES_IN]->(place:Entity)
+OPTIONAL MATCH (place)-[:LOCATED_IN*0..3]->(country:Country)
+OPTIONAL MATCH (company)-[:HEADQUARTERED_IN]->(home:Country)
+WITH company, op, r, place, home, collect(DISTINCT country) AS countries
+RETURN place.name AS place,
+       place.id AS place_id,
+       [l IN labels(place) WHERE l <> 'Entity'][0] AS place_type,
+       [x IN countries | x.name][0] AS country,
+       CASE WHEN home IS NULL OR size(countries) = 0 THEN null
+            ELSE NOT home IN countries END AS abroad,
+       type(r) AS relation,
+       r.role AS role,
+       op.name AS operator,
+       COLLECT { MATCH (company)<-[:ABOUT]-(st:Statistic)-[:ABOUT]->(place)
+                 RETURN {statistic: st.name, value: st.value, unit: st.unit, year: st.year,
+                         quote: st.evidence, confidence: st.confidence} AS stat
+                 ORDER BY st.year } AS statistics,
+       r.confidence AS confidence,
+       [{fact: op.name + ' -' + type(r) + '-> ' + place.name, quote: r.evidence,
+         source: r.source, as_of: r.as_of, confidence: r.confidence, note: r.note}] AS evidence
+ORDER BY abroad, country, place, relation
