@@ -39,7 +39,7 @@ WITH e, part, relation, direction, other, r,
             THEN ['kind', 'authority', 'start', 'end']
           ELSE [] END AS borrowed
 WITH e, part, relation, direction, other, r,
-     [k IN keys(own) WHERE NOT k IN hidden AND own[k] IS NOT NULL |
+     [k IN keys(own) WHERE NOT k IN hidden AND own[k] IS NOT NULL AND own[k] <> [] |
         [k, own[k]]] +
      [k IN borrowed WHERE other[k] IS NOT NULL AND NOT k IN keys(own) | [k, other[k]]] AS pairs
 RETURN relation,

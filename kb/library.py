@@ -173,9 +173,7 @@ class Query:
 
 
 def _type_error(query: str, spec: ParamSpec, value: Any, wanted: str) -> QueryError:
-    return QueryError(
-        f"Parameter '{spec.name}' of query '{query}' takes {wanted}, got {value!r}."
-    )
+    return QueryError(f"Parameter '{spec.name}' of query '{query}' takes {wanted}, got {value!r}.")
 
 
 def coerce(query: str, spec: ParamSpec, value: Any) -> Any:
@@ -245,9 +243,7 @@ def _coerce_number(query: str, spec: ParamSpec, value: Any) -> int | float:
             number = float(value)
     except (TypeError, ValueError):
         raise _type_error(query, spec, value, wanted) from None
-    if (spec.min is not None and number < spec.min) or (
-        spec.max is not None and number > spec.max
-    ):
+    if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
         low = "-inf" if spec.min is None else f"{spec.min:g}"
         high = "inf" if spec.max is None else f"{spec.max:g}"
         raise QueryError(

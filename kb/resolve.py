@@ -69,7 +69,7 @@ def resolve(
 ) -> Entity:
     """The one entity ``value`` names (id, name or alias), of one of ``labels`` if given."""
     where = f"parameter '{param}'" + (f" of query '{query}'" if query else "")
-    wanted = " or ".join(labels) if labels else "entity"
+    wanted = _either(labels)
     norm = normalise_name(value)
     params = {"value": value, "norm": norm}
 
@@ -84,7 +84,7 @@ def resolve(
     if not matching:
         if rows:
             found = "; ".join(sorted({_entity(row).describe() for row in rows}))
-            raise QueryError(f"'{value}' is {found}, but {where} takes a {wanted}.")
+            raise QueryError(f"'{value}' names {found}, but {where} takes a {wanted}.")
         raise QueryError(
             f"No {wanted} called '{value}' ({where})."
             + _did_you_mean(driver, database, value, labels)
@@ -94,6 +94,9 @@ def resolve(
     if len(top) > 1 and all(row["by_series"] for row in top):
         # A series id names the whole series: its latest statistic stands for it.
         top = [max(top, key=lambda row: (row["year"] or 0, row["id"]))]
+    if len(top) > 1 and sum("Source" not in row["labels"] for row in top) == 1:
+        # A source titled like the company it describes does not compete with the company.
+        top = [row for row in top if "Source" not in row["labels"]]
     if len(top) > 1:
         listed = "; ".join(_entity(row).describe() for row in sorted(top, key=lambda r: r["id"]))
         raise QueryError(
@@ -116,14 +119,28 @@ def _did_you_mean(
             if spelling:
                 keys.setdefault(normalise_name(str(spelling)), []).append(entity)
     norm = normalise_name(value)
-    hits = difflib.get_close_matches(norm, list(keys), n=5, cutoff=0.6)
-    if len(norm) >= 3:
-        hits += sorted(k for k in keys if norm in k and k not in hits)
+    hits = (
+        sorted((k for k in keys if norm in k), key=lambda k: (len(k), k)) if len(norm) >= 3 else []
+    )
+    hits += [
+        k for k in difflib.get_close_matches(norm, list(keys), n=5, cutoff=0.6) if k not in hits
+    ]
     found: list[Entity] = []
     for key in hits:
         for entity in keys[key]:
             if entity not in found:
                 found.append(entity)
     if not found:
-        return " `kb query run entity-profile -p entity=...` takes names, aliases and ids."
+        return (
+            " Names, aliases and ids are accepted; "
+            '`kb cypher "MATCH (e:Entity) RETURN e.id, e.name"` lists them.'
+        )
     return " Did you mean: " + "; ".join(e.describe() for e in found[:5]) + "?"
+
+
+def _either(labels: Sequence[str]) -> str:
+    if not labels:
+        return "entity"
+    if len(labels) == 1:
+        return labels[0]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]

@@ -50,8 +50,11 @@ def show(name: str) -> None:
     for p in h.params:
         default = "required" if p.required else f"default {_plain(p.default)}"
         click.echo(f"  {p.name}  {p.describe_type()}, {default}")
-        click.echo(click.wrap_text(p.description, width=100, initial_indent="      ",
-                                   subsequent_indent="      "))
+        click.echo(
+            click.wrap_text(
+                p.description, width=100, initial_indent="      ", subsequent_indent="      "
+            )
+        )
     click.echo("")
     click.echo(f"Returns: {', '.join(h.returns)}")
     click.echo(f"Example: {q.example_command()}")

@@ -1,0 +1,72 @@
+/*
+name: restrictions-on-entity
+title: Restrictions (bans, listings, export controls) on an entity, with their dates
+description: >
+  Every restriction that targets an entity, directly or (with `related`) through its parent
+  company, its maker (for a product), a product it makes or a subsidiary; with the issuer,
+  kind, program, scope, start and end dates, whether it is still in force today, the quote,
+  source and confidence of the targeting fact, and the chain of facts that ties the
+  restriction to the entity. Restrictions a country or agency issued are listed for it too.
+mode: read
+params:
+  - name: entity
+    type: entity
+    labels: [Company, Product, Category, Country]
+    description: the company, product, category or country (name, alias or id)
+  - name: related
+    type: boolean
+    default: true
+    description: also restrictions on parents, makers, products and subsidiaries
+returns: [restriction, restriction_id, how, target, kind, issuer, authority, program, scope,
+          start, end, in_force, quote, source, confidence, evidence]
+example:
+  entity: Huawei
+*/
+MATCH (e:Entity {id: $entity})
+CALL (e) {
+  MATCH (rs:Restriction)-[rt:RESTRICTS]->(e)
+  RETURN rs, rt, e AS target, 'direct' AS how, [] AS via
+  UNION
+  MATCH (e)-[up:SUBSIDIARY_OF*1..2]->(parent:Company)<-[rt:RESTRICTS]-(rs:Restriction)
+  WHERE $related
+  RETURN rs, rt, parent AS target, 'parent company' AS how, up AS via
+  UNION
+  MATCH (e)<-[m:MAKES]-(maker:Company)<-[rt:RESTRICTS]-(rs:Restriction)
+  WHERE $related
+  RETURN rs, rt, maker AS target, 'maker' AS how, [m] AS via
+  UNION
+  MATCH (e)-[m:MAKES]->(product:Product)<-[rt:RESTRICTS]-(rs:Restriction)
+  WHERE $related
+  RETURN rs, rt, product AS target, 'product it makes' AS how, [m] AS via
+  UNION
+  MATCH (e)<-[down:SUBSIDIARY_OF*1..2]-(sub:Company)<-[rt:RESTRICTS]-(rs:Restriction)
+  WHERE $related
+  RETURN rs, rt, sub AS target, 'subsidiary' AS how, down AS via
+  UNION
+  MATCH (rs:Restriction)-[ib:ISSUED_BY]->(e)
+  RETURN rs, ib AS rt, e AS target, 'issued by it' AS how, [] AS via
+}
+WITH e, rs, rt, target, how, via,
+     coalesce(rt.start, rs.start) AS start, coalesce(rt.end, rs.end) AS end
+RETURN rs.name AS restriction,
+       rs.id AS restriction_id,
+       how,
+       target.name AS target,
+       rs.kind AS kind,
+       COLLECT { MATCH (rs)-[:ISSUED_BY]->(i:Entity) RETURN i.name ORDER BY i.name } AS issuer,
+       rs.authority AS authority,
+       rs.program AS program,
+       coalesce(rt.scope, rs.scope) AS scope,
+       start,
+       end,
+       end IS NULL OR end >= toString(date()) AS in_force,
+       rt.evidence AS quote,
+       rt.source AS source,
+       reduce(c = rt.confidence, r IN via |
+         CASE WHEN r.confidence = 'external' OR (r.confidence = 'implied' AND c = 'stated')
+              THEN r.confidence ELSE c END) AS confidence,
+       [r IN [rt] + via | {
+         fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
+         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+       }] AS evidence
+ORDER BY how = 'issued by it', how <> 'direct', start, restriction, target
