@@ -64,7 +64,8 @@ WITH rank, level, t, p, step, inherit,
            + step[i]
            + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN '-> ' ELSE '- ' END
            + nodes(p)[i + 1].name) AS chain
-ORDER BY length(p), score DESC, chain
+// between equal chains, prefer a supply fact to a maker fact
+ORDER BY length(p), score DESC, size([r IN relationships(p) WHERE type(r) = 'SUPPLIES']) DESC, chain
 WITH level, t, collect({score: score, chain: chain, p: p})[0] AS best
 RETURN t.name AS affected,
        t.id AS affected_id,

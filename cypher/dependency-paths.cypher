@@ -81,9 +81,11 @@ WITH rank, level, p, direction, side, step, inherited,
            + step[i]
            + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN '-> ' ELSE '- ' END
            + nodes(p)[i + 1].name) AS chain
-ORDER BY side, length(p), score DESC, chain
+ORDER BY side, length(p), score DESC,
+         size([r IN relationships(p) WHERE type(r) = 'SUPPLIES']) DESC, chain
 WITH level, side, direction, collect({p: p, score: score, chain: chain})[..$limit] AS chains
-UNWIND chains AS c
+UNWIND range(0, size(chains) - 1) AS rank_in_direction
+WITH level, side, direction, rank_in_direction, chains[rank_in_direction] AS c
 RETURN direction,
        length(c.p) AS hops,
        level[c.score] AS confidence,
@@ -92,4 +94,4 @@ RETURN direction,
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
          quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
        }] AS evidence
-ORDER BY side, hops, c.score DESC, chain
+ORDER BY side, rank_in_direction

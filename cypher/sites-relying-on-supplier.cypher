@@ -90,7 +90,8 @@ WITH rank, level, c, s, home, t, p, facts,
            + nodes(p)[i + 1].name)
        + CASE WHEN home IS NULL OR home = s OR last(nodes(p)) = home THEN ''
               ELSE ' -HEADQUARTERED_IN-> ' + home.name END AS chain
-ORDER BY score DESC, size(facts), chain
+// between equal chains, prefer a supply fact to a maker fact
+ORDER BY score DESC, size(facts), size([r IN facts WHERE type(r) = 'SUPPLIES']) DESC, chain
 WITH level, c, s, home, t,
      collect({score: score, chain: chain, facts: facts,
               categories: [v IN nodes(p) WHERE v:Category | v]}) AS chains

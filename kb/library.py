@@ -70,6 +70,8 @@ class ParamSpec(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> ParamSpec:
+        if self.name == "name":
+            raise ValueError("'name' is reserved (KnowledgeBase.query takes the query's name)")
         unknown = [label for label in self.labels if label not in NODE_BY_LABEL]
         if unknown:
             raise ValueError(f"unknown label(s) {unknown}; the schema has {sorted(NODE_BY_LABEL)}")
@@ -130,9 +132,6 @@ class Query:
     @property
     def params(self) -> tuple[ParamSpec, ...]:
         return self.header.params
-
-    def param(self, name: str) -> ParamSpec | None:
-        return next((p for p in self.params if p.name == name), None)
 
     def bind(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Defaults filled in and values coerced to their types; entity values stay names.

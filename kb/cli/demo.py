@@ -38,8 +38,9 @@ def _show(row: dict[str, Any]) -> None:
     )
     click.echo(f"  - {head}")
     for key in ("routes", "chain"):
-        for route in (row.get(key) or [])[:2] if isinstance(row.get(key), list) else []:
-            click.echo(f"      via {str(route)[:150]}")
+        value = row.get(key) or []
+        for route in (value if isinstance(value, list) else [value])[:2]:
+            click.echo(f"      via {str(route)[:160]}")
     for quote in _quotes(row.get("evidence"))[-2:]:
         click.echo(f'      "{quote[:150]}"')
 

@@ -91,10 +91,11 @@ def run(
     Example: kb query run sites-relying-on-supplier -p country=US -p supplier=CATL --format json
     """
     lib = library.load_library()
-    lib.get(name).bind(parse_params(params))  # parameter errors before any connection
+    given = parse_params(params)
+    lib.get(name).bind(given)  # parameter errors before any connection is made
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
-        rows = library.run(driver, connection.database, name, parse_params(params), library=lib)
+        rows = library.run(driver, connection.database, name, given, library=lib)
     click.echo(render(rows, fmt))
 
 

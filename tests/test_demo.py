@@ -1,0 +1,23 @@
+"""`kb demo` (what `make demo` runs): seed loaded, headline answers with evidence, address."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from kb import KnowledgeBase
+from kb.cli import main
+
+
+def test_demo_answers_the_headline_questions(empty_graph: KnowledgeBase) -> None:
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Which Chinese firms rely on CUDA?" in out
+    for firm in ("Alibaba", "Baidu", "ByteDance", "Tencent"):
+        assert f"firm: {firm};" in out
+    assert "heavily dependent on CUDA" in out
+    assert "Which U.S. sites, regions and builders rely on CATL batteries?" in out
+    assert "Texas -LOCATED_IN-> United States" in out
+    assert "Neo4j Browser: http://127.0.0.1:" in out or "Database:" in out
+    again = CliRunner().invoke(main, ["demo"])
+    assert "0 created, 0 changed" in again.stdout
