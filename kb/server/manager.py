@@ -109,7 +109,12 @@ def _set_initial_password(java: Java, instance: Instance, config: ServerConfig) 
         with os.fdopen(fd, "w") as handle:
             handle.write(f"dbms\nset-initial-password\n{password}\n")
         cmd = [*_java_command(java, instance, config, ADMIN_TOOL), f"@{argfile}"]
-        result = subprocess.run(cmd, capture_output=True, text=True, env=_run_env(instance))
+        # One retry: seen to fail once in a while when another JVM starts at the same moment.
+        for _attempt in range(2):
+            result = subprocess.run(cmd, capture_output=True, text=True, env=_run_env(instance))
+            if result.returncode == 0:
+                break
+            time.sleep(1)
     finally:
         os.unlink(argfile)
     if result.returncode != 0:
