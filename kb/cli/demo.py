@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import click
@@ -71,7 +72,8 @@ def demo() -> None:
                 continue
             example = _example(name)
             click.echo(f"\n{question}   (kb query run {name} "
-                       + " ".join(f"-p {k}={v}" for k, v in example.items()) + ")")
+                       + " ".join(f"-p {shlex.quote(f'{k}={v}')}" for k, v in example.items())
+                       + ")")
             rows = kb.query(name, **example)
             for row in rows:
                 _show(row)
