@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import neo4j
@@ -61,10 +62,32 @@ def _tagged(text: str, name: str) -> neo4j.Query:
     return neo4j.Query(text, metadata={"app": "ai-infra-kb", "query": name})  # type: ignore[arg-type]
 
 
-def query_type(
+@dataclass(frozen=True)
+class Plan:
+    """What the server says a statement would do, before it runs."""
+
+    query_type: str  # 'r', 'rw', 'w' or 's'
+    operators: frozenset[str]  # plan operator names without the '@neo4j' suffix
+
+
+# Read-only mode also refuses these: file and network access, and procedures (which may write
+# or reach outside the database whatever their declared mode).
+REFUSED_WHEN_READ_ONLY = {"LoadCSV": "LOAD CSV", "ProcedureCall": "a procedure call"}
+
+
+def _operators(plan: Mapping[str, Any] | None) -> set[str]:
+    if not plan:
+        return set()
+    found = {str(plan.get("operatorType", "")).split("@")[0]}
+    for child in plan.get("children", []):
+        found |= _operators(child)
+    return found
+
+
+def explain(
     driver: neo4j.Driver, database: str | None, text: str, params: Mapping[str, Any]
-) -> str:
-    """The server's own verdict on a statement ('r', 'rw', 'w', 's'), from its EXPLAIN plan."""
+) -> Plan:
+    """The server's own verdict on a statement, from its EXPLAIN plan (nothing runs)."""
     try:
         result = driver.execute_query(
             _tagged(f"EXPLAIN {text}", "explain"),
@@ -74,7 +97,32 @@ def query_type(
         )
     except ClientError as exc:
         raise KBError(f"Cypher error: {exc.message}") from None
-    return str(result.summary.query_type)
+    return Plan(str(result.summary.query_type), frozenset(_operators(result.summary.plan)))
+
+
+def query_type(
+    driver: neo4j.Driver, database: str | None, text: str, params: Mapping[str, Any]
+) -> str:
+    """The server's verdict on a statement: 'r', 'rw', 'w' or 's'."""
+    return explain(driver, database, text, params).query_type
+
+
+def check_read_only(
+    driver: neo4j.Driver, database: str | None, text: str, params: Mapping[str, Any]
+) -> None:
+    """Refuse, before it runs, a statement that would write, load files or call procedures."""
+    plan = explain(driver, database, text, params)
+    if plan.query_type not in READ_QUERY_TYPES:
+        raise WriteRefused(
+            f"This statement would write (query type '{plan.query_type}'); nothing was run. "
+            "Add --write (or write=True) if you mean it."
+        )
+    for operator, what in REFUSED_WHEN_READ_ONLY.items():
+        if operator in plan.operators:
+            raise WriteRefused(
+                f"This statement uses {what}, which read-only mode refuses; nothing was run. "
+                "Add --write (or write=True) if you mean it."
+            )
 
 
 def run(
@@ -93,12 +141,7 @@ def run(
     """
     params = dict(params or {})
     if not write:
-        kind = query_type(driver, database, text, params)
-        if kind not in READ_QUERY_TYPES:
-            raise WriteRefused(
-                f"This statement would write (query type '{kind}'); nothing was run. "
-                "Add --write (or write=True) if you mean it."
-            )
+        check_read_only(driver, database, text, params)
     try:
         if write:
             # An auto-commit transaction, so that CALL { ... } IN TRANSACTIONS works too.

@@ -80,3 +80,12 @@ def seeded_graph(kb: KnowledgeBase) -> KnowledgeBase:
         load(kb.driver, None, [seed_dir()])
         _SEEDED["fingerprint"] = fingerprint(kb.driver, None)
     return kb
+
+
+def writes_running(knowledge_base: KnowledgeBase) -> int:
+    """How many transactions are running a loader batch right now (this query excluded)."""
+    return int(knowledge_base.cypher(
+        "SHOW TRANSACTIONS YIELD currentQuery "
+        "WHERE currentQuery CONTAINS 'UNWIND $rows' AND NOT currentQuery STARTS WITH 'SHOW' "
+        "RETURN count(*) AS n"
+    )[0]["n"])

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import writes_running
 
 from kb import KnowledgeBase
 from kb.cli import main
@@ -239,11 +240,7 @@ def test_a_load_killed_midway_leaves_the_graph_unchanged(
     deadline = time.monotonic() + 60
     writing = False
     while time.monotonic() < deadline and process.poll() is None:
-        running = seeded_graph.cypher(
-            "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS 'UNWIND $rows' "
-            "RETURN count(*) AS n"
-        )
-        if running[0]["n"]:
+        if writes_running(seeded_graph):
             writing = True
             time.sleep(0.3)
             break
@@ -252,10 +249,7 @@ def test_a_load_killed_midway_leaves_the_graph_unchanged(
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and seeded_graph.cypher(
-        "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS 'UNWIND $rows' "
-        "RETURN count(*) AS n"
-    )[0]["n"]:
+    while time.monotonic() < deadline and writes_running(seeded_graph):
         time.sleep(0.2)
     assert fingerprint(seeded_graph.driver, None) == before
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from kb.errors import KBError
 
@@ -16,6 +17,21 @@ class KBGroup(click.Group):
         except KBError as exc:
             click.secho(f"Error: {exc}", fg="red", err=True)
             sys.exit(exc.exit_code)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            # The server went away mid-command: its open transaction was rolled back.
+            click.secho(
+                f"Error: lost the connection to Neo4j ({exc}). Whatever this command was "
+                "writing was rolled back; check the server (`kb server status`) and run it again.",
+                fg="red", err=True,
+            )
+            sys.exit(1)
+        except Neo4jError as exc:
+            click.secho(f"Error: Neo4j refused the request: {exc.code}: {exc.message}",
+                        fg="red", err=True)
+            sys.exit(1)
+        except DriverError as exc:
+            click.secho(f"Error: Neo4j driver: {exc}", fg="red", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=KBGroup, context_settings={"help_option_names": ["-h", "--help"]})
