@@ -103,18 +103,14 @@ def _set_initial_password(java: Java, instance: Instance, config: ServerConfig) 
     The password goes through a 0600 argument file (picocli's @file), not the command line,
     so it never shows in a process listing.
     """
-    password = secrets.token_urlsafe(24)
+    # A leading "-" would read as an option to the admin tool: start with a letter.
+    password = "k" + secrets.token_urlsafe(24)
     fd, argfile = tempfile.mkstemp(prefix="kb-pw-", dir=instance.state)
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(f"dbms\nset-initial-password\n{password}\n")
         cmd = [*_java_command(java, instance, config, ADMIN_TOOL), f"@{argfile}"]
-        # One retry: seen to fail once in a while when another JVM starts at the same moment.
-        for _attempt in range(2):
-            result = subprocess.run(cmd, capture_output=True, text=True, env=_run_env(instance))
-            if result.returncode == 0:
-                break
-            time.sleep(1)
+        result = subprocess.run(cmd, capture_output=True, text=True, env=_run_env(instance))
     finally:
         os.unlink(argfile)
     if result.returncode != 0:
