@@ -9,7 +9,7 @@ for YAML/JSON, by top-level keys (``{"companies": [...], "relies_on": [...]}``).
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -398,9 +398,14 @@ def relation_key(record: RelationRecord) -> str:
     return "|".join(parts)
 
 
-_NORMALISE = re.compile(r"[^0-9a-z]+")
-
-
 def normalise_name(name: str) -> str:
-    """Case- and punctuation-insensitive form used to match names and aliases."""
-    return _NORMALISE.sub("", name.casefold())
+    """Case-, accent- and punctuation-insensitive form used to match names and aliases.
+
+    Compatibility forms fold to their letters (full-width "ＣＡＴＬ" is "catl", "São" is
+    "sao"), but letters of other scripts stay themselves: a Cyrillic "С" never matches a
+    Latin "C", and Chinese names keep their characters.
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(
+        ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch)
+    )
