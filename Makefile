@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint check-seed prereqs install clean
+.PHONY: demo test soak lint check-seed prereqs install clean
 
 demo: $(STAMP)
 	$(BIN)/kb demo
@@ -13,6 +13,10 @@ test: $(STAMP)
 	$(BIN)/ruff check kb loaders tests
 	$(BIN)/kb seed check
 	$(BIN)/pytest -q
+
+# The fault, load and fuzz tests at full size (minutes to tens of minutes); prints the figures.
+soak: $(STAMP)
+	KB_SOAK=1 $(BIN)/pytest -q -s tests/test_reliability.py tests/test_fuzz.py tests/test_injection.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check kb loaders tests
