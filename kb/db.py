@@ -59,7 +59,7 @@ def open_driver(connection: Connection) -> neo4j.Driver:
 
 
 def _tagged(text: str, name: str) -> neo4j.Query:
-    return neo4j.Query(text, metadata={"app": "ai-infra-kb", "query": name})  # type: ignore[arg-type]
+    return neo4j.Query(text, metadata={"app": "ai-infra-kb", "query": name})
 
 
 @dataclass(frozen=True)

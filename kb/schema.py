@@ -9,6 +9,7 @@ for YAML/JSON, by top-level keys (``{"companies": [...], "relies_on": [...]}``).
 
 from __future__ import annotations
 
+import builtins
 import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -234,7 +235,7 @@ class NodeType:
 class RelationType:
     type: str
     kind: str  # the file stem / top-level key: "relies_on"
-    model: type[RelationRecord]
+    model: builtins.type[RelationRecord]
     subjects: frozenset[str]
     objects: frozenset[str]
     description: str

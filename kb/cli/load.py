@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,7 +19,7 @@ from kb.statements import statement
 
 
 def _progress(total: int) -> Callable[[int], None]:
-    bar = click.progressbar(length=total, label="Writing", file=click.get_text_stream("stderr"))
+    bar: Any = click.progressbar(length=total, label="Writing", file=sys.stderr)
     bar.__enter__()
     done = {"n": 0}
 

@@ -132,7 +132,7 @@ class Planner:
             elif raw.kind in RELATION_BY_KIND:
                 record = self._validate(raw, RELATION_BY_KIND[raw.kind].model)
                 if record is not None:
-                    relations.append((raw, record))  # type: ignore[arg-type]
+                    relations.append((raw, record))
             else:
                 self.plan.problems.append(f"{raw.origin}: unknown kind '{raw.kind}'")
         seen: dict[tuple[str, ...], str] = {}
