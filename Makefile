@@ -23,12 +23,23 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check kb loaders tests
 	$(BIN)/mypy kb loaders
 
+# Loader and query speed at 10^4, 10^5 and 10^6 relationships, on a server instance of its own
+# ('bench', free ports, 8 GiB heap); rewrites the tables of BENCHMARKS.md. SCALES=10000 for a
+# quick run.
+SCALES ?= 10000,100000,1000000
+bench: $(STAMP)
+	KB_INSTANCE=bench $(BIN)/kb server install --heap 8g --pagecache 2g
+	KB_INSTANCE=bench $(BIN)/kb server start --port auto --heap 8g --pagecache 2g
+	KB_INSTANCE=bench $(BIN)/kb bench run --wipe --scales $(SCALES)
+	KB_INSTANCE=bench $(BIN)/kb server stop
+
 check-seed: $(STAMP)
 	$(BIN)/kb seed check
 
 install: $(STAMP)
 
-# A Python 3.11+, a JDK 17+ and Maven; installed from Debian's packages when missing and root.
+# A Python 3.11+, a JDK 17+, Maven and Chromium; installed from Debian's packages when missing
+# and root.
 prereqs:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
 	@if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then \
@@ -37,6 +48,15 @@ prereqs:
 	    apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null; \
 	  else \
 	    echo "Please install a JDK 17+ and Maven (e.g. sudo apt-get install openjdk-17-jre-headless maven)."; exit 1; \
+	  fi; \
+	fi
+	@# Chromium: the browser tests drive it and `kb viz --format png` shoots with it.
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium from Debian's packages..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Warning: /usr/bin/chromium is missing (sudo apt-get install chromium); the browser tests and kb viz --format png need it."; \
 	  fi; \
 	fi
 

@@ -393,7 +393,7 @@ def relation_key(record: RelationRecord) -> str:
     """
     parts: list[str] = []
     for field in ("kind", "category", "year", "destination", "start"):
-        value = getattr(record, field, None)
+        value = record.__dict__.get(field)  # (getattr is slow for absent fields)
         if value is not None:
             parts.append(f"{field}={value}")
     return "|".join(parts)

@@ -8,7 +8,6 @@ for YAML and JSON, a mapping from kinds to records. YAML/JSON records may be wra
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,10 +123,20 @@ def read_json(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
     yield from _structured(path, document, kinds)
 
 
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines, decoded one at a time (a file is never held whole in memory)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ParseError(path, f"line {number}", f"not UTF-8 text ({exc.reason})") from None
+
+
 def read_jsonl(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
     if path.stem not in kinds:
         raise ParseError(path, "", f"name a JSONL file after its kind: {', '.join(sorted(kinds))}")
-    for number, line in enumerate(_text(path).splitlines(), start=1):
+    for number, line in enumerate(_lines(path), start=1):
         if not line.strip():
             continue
         try:
@@ -143,8 +152,8 @@ def read_csv(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
     """CSV with a header row; empty cells are left out; lists are written ``a; b; c``."""
     if path.stem not in kinds:
         raise ParseError(path, "", f"name a CSV file after its kind: {', '.join(sorted(kinds))}")
-    text = _text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    kind = path.stem
+    reader = csv.reader(_lines(path))
     try:
         header = next(reader)
     except StopIteration:
@@ -162,7 +171,7 @@ def read_csv(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
                     path, f"line {line}", f"{len(row)} cells, but the header has {len(header)}"
                 )
             data = {h: c for h, c in zip(header, row, strict=True) if c.strip() != ""}
-            yield RawRecord(path.stem, data, path, f"line {line}")
+            yield RawRecord(kind, data, path, f"line {line}")
     except csv.Error as exc:
         raise ParseError(path, f"line {reader.line_num}", f"invalid CSV: {exc}") from None
 

@@ -20,8 +20,11 @@ CALLS = {
     "export": ["export", "{tmp}/out.json"],
     "query": ["query", "run", "entity-profile", "-p", "entity=CATL"],
     "demo": ["demo"],
+    "viz": ["viz", "entity-profile", "-p", "entity=CATL", "--out", "{tmp}/x.html"],
+    "browser": ["browser", "--query", "entity-profile", "-p", "entity=CATL"],
 }
-NO_DATABASE = {"server", "seed"}
+# server and seed need no database; bench starts a server instance of its own.
+NO_DATABASE = {"server", "seed", "bench"}
 
 
 def test_every_database_command_is_covered() -> None:

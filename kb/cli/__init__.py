@@ -44,12 +44,15 @@ def main() -> None:
 
 
 def _register() -> None:
+    from kb.cli.bench import bench
+    from kb.cli.browser import browser
     from kb.cli.cypher import cypher
     from kb.cli.demo import demo
     from kb.cli.load import export_command, load, reset
     from kb.cli.query import query
     from kb.cli.seed import seed
     from kb.cli.server import server
+    from kb.cli.viz import viz
 
     main.add_command(server)
     main.add_command(cypher)
@@ -59,6 +62,9 @@ def _register() -> None:
     main.add_command(seed)
     main.add_command(query)
     main.add_command(demo)
+    main.add_command(bench)
+    main.add_command(browser)
+    main.add_command(viz)
 
 
 _register()

@@ -2,18 +2,26 @@
 
 All problems of a load are collected and reported together; a plan with problems is never
 written. Names and aliases resolve case- and punctuation-insensitively.
+
+Planning streams: records are read in passes over the files and never held together. The
+nodes pass validates node records, indexes their ids and names (compactly) and spools their
+rows; the facts pass first gathers what the facts refer to beyond the input's own ids and asks
+the graph about those only (index seeks), then validates, resolves and spools every fact.
+Duplicate facts are found through a set of hashes; their first occurrence is looked up again
+only when there is one.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from kb.load.index import CHUNK, Entity, EntityIndex, Graph, MemoryGraph
+from kb.load.spool import Spool
 from kb.schema import (
     NODE_BY_KIND,
     RELATION_BY_KIND,
@@ -26,64 +34,25 @@ from kb.schema import (
 from loaders.records import RawRecord
 
 RELATION_FIELDS_IN_KEY = {"subject", "object", "source"}
+REFERENCE_FIELDS = ("subject", "object", "source", "category", "destination")
+SUGGESTIONS = 20  # unknown references that get "did you mean" (each compares every name)
 
+Part = Literal["nodes", "relations"]
+Records = Callable[[Part], Iterable[RawRecord]]  # a fresh pass over the input's records
 
-@dataclass(frozen=True)
-class Entity:
-    id: str
-    label: str
-    name: str
-    aliases: tuple[str, ...] = ()
-
-
-class EntityIndex:
-    """Ids, names and aliases of the entities a load can refer to."""
-
-    def __init__(self, entities: Iterable[Entity] = ()) -> None:
-        self.by_id: dict[str, Entity] = {}
-        self.by_name: dict[str, set[str]] = defaultdict(set)
-        for entity in entities:
-            self.add(entity)
-
-    def add(self, entity: Entity) -> None:
-        self.by_id[entity.id] = entity
-        for text in (entity.name, *entity.aliases):
-            key = normalise_name(text)
-            if key:
-                self.by_name[key].add(entity.id)
-
-    def lookup(self, text: str) -> list[Entity]:
-        """Entities whose id is ``text``, else whose normalised name or alias equals it."""
-        if text in self.by_id:
-            return [self.by_id[text]]
-        return [self.by_id[i] for i in sorted(self.by_name.get(normalise_name(text), ()))]
-
-    def suggest(self, text: str, limit: int = 3) -> list[str]:
-        key = normalise_name(text)
-        names = difflib.get_close_matches(key, list(self.by_name), n=limit, cutoff=0.6)
-        found: list[str] = []
-        for name in names:
-            for entity_id in sorted(self.by_name[name]):
-                entity = self.by_id[entity_id]
-                label = f"{entity.name} ({entity.id})"
-                if label not in found:
-                    found.append(label)
-        ids = difflib.get_close_matches(text, list(self.by_id), n=limit, cutoff=0.7)
-        found.extend(f"{self.by_id[i].name} ({i})" for i in ids if f"{self.by_id[i].name} ({i})"
-                     not in found)
-        return found[:limit]
+__all__ = ["Entity", "EntityIndex", "Plan", "Planner", "build_plan"]
 
 
 @dataclass
 class Plan:
-    nodes: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    relations: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    records: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    nodes: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # rows per label
+    relations: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per type
+    records: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per kind
     problems: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:
-        return sum(map(len, self.nodes.values())) + sum(map(len, self.relations.values()))
+        return sum(self.nodes.values()) + sum(self.relations.values())
 
 
 def _describe_validation(raw: RawRecord, error: ValidationError) -> list[str]:
@@ -113,82 +82,193 @@ def _node_props(record: NodeRecord | SourceRecord) -> dict[str, Any]:
     return props
 
 
+def _reference(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 class Planner:
-    """Builds a :class:`Plan` from raw records against the entities already in the graph."""
+    """Builds a :class:`Plan` from passes over raw records, against the graph's entities."""
 
-    def __init__(self, existing: EntityIndex) -> None:
-        self.existing = existing
-        self.index = EntityIndex(existing.by_id.values())
+    def __init__(self, graph: Graph, spool: Spool | None = None) -> None:
+        self.graph = graph
+        self.spool = spool
         self.plan = Plan()
-        self.node_origin: dict[str, str] = {}
+        self.index = EntityIndex()  # the input's own entities
         self.redirect: dict[str, str] = {}  # ids of name-resolved records -> existing ids
+        self.found_ids: dict[str, Entity] = {}  # graph entities referred to by id
+        self.found_names: dict[str, list[Entity]] = {}  # ... and by normalised name
+        self.graph_aliases: dict[str, list[Entity]] | None = None  # read only if needed
+        self.looked: set[str] = set()  # references and names the graph was asked about
+        self.looked_norms: set[str] = set()
+        self.suggestions: EntityIndex | None = None
+        self.unknown = 0
 
-    def build(self, raws: Iterable[RawRecord]) -> Plan:
-        relations: list[tuple[RawRecord, RelationRecord]] = []
-        for raw in raws:
-            self.plan.records[raw.kind] += 1
-            if raw.kind in NODE_BY_KIND:
-                self._node(raw)
-            elif raw.kind in RELATION_BY_KIND:
-                record = self._validate(raw, RELATION_BY_KIND[raw.kind].model)
-                if record is not None:
-                    relations.append((raw, record))
-            else:
-                self.plan.problems.append(f"{raw.origin}: unknown kind '{raw.kind}'")
-        seen: dict[tuple[str, ...], str] = {}
-        for raw, record in relations:
-            self._relation(raw, record, seen)
+    def build(self, records: Records) -> Plan:
+        self._nodes(records)
+        if self.spool is not None:
+            self.spool.flush()
+        self._relations(records)
         return self.plan
 
-    def _validate(self, raw: RawRecord, model: type[Any]) -> Any:
+    def _validate(self, raw: RawRecord, model: type[Any], problems: bool = True) -> Any:
         data = dict(raw.data)
         data.pop("resolve_by_name", None)
         try:
             return model.model_validate(data)
         except ValidationError as error:
-            self.plan.problems.extend(_describe_validation(raw, error))
+            if problems:
+                self.plan.problems.extend(_describe_validation(raw, error))
             return None
 
-    def _node(self, raw: RawRecord) -> None:
-        node_type = NODE_BY_KIND[raw.kind]
-        record = self._validate(raw, node_type.model)
-        if record is None:
+    # ----------------------------------------------------------------------- nodes
+
+    def _nodes(self, records: Records) -> None:
+        by_name: list[tuple[RawRecord, Any]] = []  # records of an outside list
+        pending: list[tuple[RawRecord, str, str]] = []  # (raw, id, label): graph check due
+        duplicates: list[tuple[RawRecord, str]] = []
+        for raw in records("nodes"):
+            if raw.kind not in NODE_BY_KIND:
+                if raw.kind not in RELATION_BY_KIND:
+                    self.plan.records[raw.kind] += 1
+                    self.plan.problems.append(f"{raw.origin}: unknown kind '{raw.kind}'")
+                continue
+            self.plan.records[raw.kind] += 1
+            record = self._validate(raw, NODE_BY_KIND[raw.kind].model)
+            if record is None:
+                continue
+            if raw.data.get("resolve_by_name"):
+                by_name.append((raw, record))
+                continue
+            self._node(raw, record, pending, duplicates)
+        self._resolve_by_name(by_name, pending, duplicates)
+        self._check_labels(pending)
+        if duplicates:
+            self._report_duplicate_ids(records, duplicates)
+
+    def _node(self, raw: RawRecord, record: Any, pending: list[tuple[RawRecord, str, str]],
+              duplicates: list[tuple[RawRecord, str]]) -> None:
+        label = NODE_BY_KIND[raw.kind].label
+        if record.id in self.index.by_id:
+            duplicates.append((raw, record.id))
             return
-        if raw.data.get("resolve_by_name"):
-            # A record from an outside list: it joins an existing entity of the same name.
-            for text in (record.name if hasattr(record, "name") and record.name else "",
-                         *record.aliases):
-                matches = [e for e in self.existing.lookup(text) if e.label == node_type.label]
+        props = _node_props(record)
+        self.index.add(record.id, label, props["name"], props.get("aliases", ()))
+        pending.append((raw, record.id, label))
+        if len(pending) >= 5000:
+            self._check_labels(pending)
+        if self.spool is not None:
+            self.spool.add("node", label, {"id": record.id, "props": props})
+        self.plan.nodes[label] += 1
+
+    def _resolve_by_name(self, items: list[tuple[RawRecord, Any]],
+                         pending: list[tuple[RawRecord, str, str]],
+                         duplicates: list[tuple[RawRecord, str]]) -> None:
+        """Records of an outside list join an existing entity of the same name, if one."""
+        texts = {t for _, r in items for t in (r.name or "", *r.aliases) if t}
+        by_id = self.graph.by_ids(texts) if texts else {}
+        norms = {normalise_name(t) for t in texts if t not in by_id} - {""}
+        by_norm = self.graph.by_norms(norms) if norms else {}
+        for raw, record in items:
+            label = NODE_BY_KIND[raw.kind].label
+            for text in (record.name or "", *record.aliases):
+                found = [by_id[text]] if text in by_id else by_norm.get(normalise_name(text), [])
+                matches = [e for e in found if e.label == label]
                 if len(matches) == 1 and text:
                     self.redirect[record.id] = matches[0].id
-                    return
-        if record.id in self.node_origin:
+                    break
+            else:
+                self._node(raw, record, pending, duplicates)
+
+    def _check_labels(self, pending: list[tuple[RawRecord, str, str]]) -> None:
+        known = self.graph.by_ids(id_ for _, id_, _ in pending)
+        for raw, id_, label in pending:
+            existing = known.get(id_)
+            if existing is not None and existing.label != label:
+                self.plan.problems.append(
+                    f"{raw.origin}: field 'id': {id_!r} is already a {existing.label} in the "
+                    f"graph, not a {label}"
+                )
+        pending.clear()
+
+    def _report_duplicate_ids(self, records: Records,
+                              duplicates: list[tuple[RawRecord, str]]) -> None:
+        wanted = {id_ for _, id_ in duplicates}
+        first: dict[str, str] = {}
+        for raw in records("nodes"):
+            id_ = raw.data.get("id")
+            if raw.kind in NODE_BY_KIND and id_ in wanted and id_ not in first:
+                first[id_] = raw.origin
+        for raw, id_ in duplicates:
             self.plan.problems.append(
-                f"{raw.origin}: field 'id': duplicate id {record.id!r} "
-                f"(first defined at {self.node_origin[record.id]})"
+                f"{raw.origin}: field 'id': duplicate id {id_!r} (first defined at {first[id_]})"
             )
+
+    # ----------------------------------------------------------------------- references
+
+    def _look_up(self, chunk: list[RawRecord]) -> None:
+        """Ask the graph about the references of a chunk of facts that the input cannot answer.
+
+        Ids and names are index seeks; the graph's aliases are streamed once, and only when a
+        reference is not an id (the graph is never read whole otherwise).
+        """
+        texts: set[str] = set()
+        for raw in chunk:
+            for name in REFERENCE_FIELDS:
+                text = _reference(raw.data.get(name))
+                if text is not None:
+                    text = self.redirect.get(text, text)
+                    if text not in self.index.by_id and text not in self.looked:
+                        texts.add(text)
+        if not texts:
             return
-        known = self.existing.by_id.get(record.id)
-        if known is not None and known.label != node_type.label:
-            self.plan.problems.append(
-                f"{raw.origin}: field 'id': {record.id!r} is already a {known.label} in the "
-                f"graph, not a {node_type.label}"
+        self.looked |= texts
+        self.found_ids.update(self.graph.by_ids(texts))
+        norms = {normalise_name(t) for t in texts if t not in self.found_ids}
+        norms -= {""} | self.looked_norms
+        if not norms:
+            return
+        self.looked_norms |= norms
+        for norm, entities in self.graph.by_norms(norms).items():
+            self.found_names.setdefault(norm, []).extend(entities)
+        if self.graph_aliases is None:
+            self.graph_aliases = self.graph.aliases()
+
+    def lookup(self, text: str) -> list[Entity]:
+        text = self.redirect.get(text, text)
+        found = self.index.get(text) or self.found_ids.get(text)
+        if found is not None:
+            return [found]
+        norm = normalise_name(text)
+        matches = {e.id: e for e in self.found_names.get(norm, ())}
+        matches.update((e.id, e) for e in (self.graph_aliases or {}).get(norm, ()))
+        matches.update((e.id, e) for e in self.index.named(norm))
+        return [matches[i] for i in sorted(matches)]
+
+    def _suggest(self, text: str) -> list[str]:
+        self.unknown += 1
+        if self.unknown > SUGGESTIONS:
+            return []
+        if self.suggestions is None:
+            stored = self.graph.everything()
+            self.suggestions = EntityIndex()
+            self.suggestions.by_id, self.suggestions.by_name = dict(stored.by_id), dict(
+                stored.by_name
             )
-            return
-        self.node_origin[record.id] = raw.origin
-        props = _node_props(record)
-        self.index.add(
-            Entity(record.id, node_type.label, props["name"], tuple(props.get("aliases", ())))
-        )
-        self.plan.nodes[node_type.label].append({"id": record.id, "props": props})
+            for id_, (label, name) in self.index.by_id.items():
+                self.suggestions.add(id_, label, name)
+            for norm, ids in self.index.by_name.items():
+                for id_ in (ids,) if isinstance(ids, str) else ids:
+                    self.suggestions.add(id_, *self.index.by_id[id_], (norm,))
+        return self.suggestions.suggest(text)
 
     def _resolve(self, raw: RawRecord, field_name: str, text: str,
-                 allowed: frozenset[str]) -> Entity | None:
-        text = self.redirect.get(text, text)
-        matches = self.index.lookup(text)
+                 allowed: frozenset[str], problems: bool = True) -> Entity | None:
+        matches = self.lookup(text)
         fitting = [m for m in matches if m.label in allowed]
         if len(fitting) == 1:
             return fitting[0]
+        if not problems:
+            return None
         if len(fitting) > 1:
             names = ", ".join(f"{m.name} ({m.label} {m.id})" for m in fitting)
             self.plan.problems.append(
@@ -202,41 +282,101 @@ class Planner:
                 f"{raw.kind} takes {' or '.join(sorted(allowed))} here"
             )
             return None
-        hint = self.index.suggest(text)
+        hint = self._suggest(text)
         more = f"; did you mean {' or '.join(hint)}?" if hint else ""
         self.plan.problems.append(
             f"{raw.origin}: field '{field_name}': unknown entity {text!r}{more}"
         )
         return None
 
-    def _relation(self, raw: RawRecord, record: RelationRecord,
-                  seen: dict[tuple[str, ...], str]) -> None:
-        rel_type = RELATION_BY_KIND[raw.kind]
-        subject = self._resolve(raw, "subject", record.subject, rel_type.subjects)
-        obj = self._resolve(raw, "object", record.object, rel_type.objects)
-        source = self._resolve(raw, "source", record.source, frozenset({"Source"}))
-        for name in ("category", "destination"):
-            value = getattr(record, name, None)
-            if value is not None:
-                label = "Category" if name == "category" else "Country"
-                self._resolve(raw, name, value, frozenset({label}))
-        if subject is None or obj is None or source is None:
-            return
-        key = relation_key(record)
-        identity = (subject.id, rel_type.type, obj.id, source.id, key)
-        if identity in seen:
+    # ----------------------------------------------------------------------- facts
+
+    def _chunks(self, records: Records) -> Iterator[RawRecord]:
+        """The fact records, read a chunk ahead, so that the graph is asked once a chunk."""
+        chunk: list[RawRecord] = []
+        for raw in records("relations"):
+            if raw.kind in RELATION_BY_KIND:
+                chunk.append(raw)
+            if len(chunk) >= CHUNK:
+                self._look_up(chunk)
+                yield from chunk
+                chunk = []
+        self._look_up(chunk)
+        yield from chunk
+
+    def _facts(self, records: Records, problems: bool
+               ) -> Iterator[tuple[RawRecord, tuple[str, ...], dict[str, Any]]]:
+        """Each valid, resolved fact: its raw record, identity and row."""
+        for raw in self._chunks(records):
+            if problems:
+                self.plan.records[raw.kind] += 1
+            rel_type = RELATION_BY_KIND[raw.kind]
+            record: RelationRecord | None = self._validate(raw, rel_type.model, problems)
+            if record is None:
+                continue
+            subject = self._resolve(raw, "subject", record.subject, rel_type.subjects, problems)
+            obj = self._resolve(raw, "object", record.object, rel_type.objects, problems)
+            source = self._resolve(raw, "source", record.source, frozenset({"Source"}), problems)
+            for name in ("category", "destination"):
+                value = record.__dict__.get(name)
+                if value is not None:
+                    label = "Category" if name == "category" else "Country"
+                    self._resolve(raw, name, value, frozenset({label}), problems)
+            if subject is None or obj is None or source is None:
+                continue
+            key = relation_key(record)
+            identity = (subject.id, rel_type.type, obj.id, source.id, key)
+            row = {"subject": subject.id, "object": obj.id, "source": source.id, "key": key,
+                   "props": record.model_dump(exclude=RELATION_FIELDS_IN_KEY)}
+            yield raw, identity, row
+
+    def _relations(self, records: Records) -> None:
+        seen: set[int] = set()
+        suspects: list[tuple[RawRecord, tuple[str, ...], dict[str, Any]]] = []
+        for raw, identity, row in self._facts(records, problems=True):
+            digest = hash(identity)
+            if digest in seen:
+                suspects.append((raw, identity, row))
+                continue
+            seen.add(digest)
+            self._keep(identity[1], row)
+        if suspects:
+            self._report_duplicate_facts(records, suspects)
+
+    def _keep(self, rel_type: str, row: dict[str, Any]) -> None:
+        if self.spool is not None:
+            self.spool.add("relation", rel_type, row)
+        self.plan.relations[rel_type] += 1
+
+    def _report_duplicate_facts(
+        self, records: Records, suspects: list[tuple[RawRecord, tuple[str, ...], dict[str, Any]]]
+    ) -> None:
+        wanted = {identity for _, identity, _ in suspects}
+        first: dict[tuple[str, ...], str] = {}
+        for raw, identity, _ in self._facts(records, problems=False):
+            if identity in wanted and identity not in first:
+                first[identity] = raw.origin
+        for raw, identity, row in suspects:
+            if first[identity] == raw.origin:  # only a hash collision: not a duplicate
+                self._keep(identity[1], row)
+                continue
+            subject, rel_type, obj, source, key = identity
             self.plan.problems.append(
-                f"{raw.origin}: duplicate fact {subject.id} {rel_type.type} {obj.id} "
-                f"(source {source.id}{', ' + key if key else ''}; first at {seen[identity]})"
+                f"{raw.origin}: duplicate fact {subject} {rel_type} {obj} "
+                f"(source {source}{', ' + key if key else ''}; first at {first[identity]})"
             )
-            return
-        seen[identity] = raw.origin
-        props = record.model_dump(exclude=RELATION_FIELDS_IN_KEY)
-        self.plan.relations[rel_type.type].append(
-            {"subject": subject.id, "object": obj.id, "source": source.id, "key": key,
-             "props": props}
-        )
 
 
-def build_plan(raws: Iterable[RawRecord], existing: EntityIndex) -> Plan:
-    return Planner(existing).build(raws)
+def in_memory(raws: Iterable[RawRecord]) -> Records:
+    """Passes over records already in memory (small inputs: the seed check)."""
+    items = list(raws)
+
+    def records(part: Part) -> Iterable[RawRecord]:
+        return items
+
+    return records
+
+
+def build_plan(raws: Iterable[RawRecord], existing: EntityIndex,
+               spool: Spool | None = None) -> Plan:
+    return Planner(MemoryGraph(existing), spool).build(in_memory(raws))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,10 +14,11 @@ import neo4j
 
 from kb.errors import LoadError
 from kb.load import writer
-from kb.load.plan import Entity, EntityIndex, Plan, build_plan
+from kb.load.index import EntityIndex, Neo4jGraph
+from kb.load.plan import Part, Plan, Planner
+from kb.load.spool import Spool
 from kb.load.writer import WriteCounts
-from kb.schema import ALL_KINDS
-from kb.statements import statement
+from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
 from loaders import opensanctions
 from loaders.files import find_files, read_file
 from loaders.records import ParseError, RawRecord
@@ -33,59 +34,95 @@ class LoadReport:
     dry_run: bool
     seconds: float
     run_id: str
+    plan_seconds: float = 0.0
 
     def rows(self) -> list[dict[str, object]]:
         """A summary table: per label or type, records planned, created, changed."""
         out: list[dict[str, object]] = []
-        for label, rows in self.plan.nodes.items():
-            out.append({"what": label, "rows": len(rows),
+        for label, count in self.plan.nodes.items():
+            out.append({"what": label, "rows": count,
                         "created": self.counts.nodes_created.get(label, 0),
                         "changed": self.counts.nodes_changed.get(label, 0)})
-        for rel_type, rows in self.plan.relations.items():
-            out.append({"what": rel_type, "rows": len(rows),
+        for rel_type, count in self.plan.relations.items():
+            out.append({"what": rel_type, "rows": count,
                         "created": self.counts.relations_created.get(rel_type, 0),
                         "changed": self.counts.relations_changed.get(rel_type, 0)})
         return out
 
 
+def _read(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
+    if opensanctions.is_ban_list(path):
+        return opensanctions.read_ban_list(path)
+    return read_file(path, kinds)
+
+
+def _holds(path: Path, part: Part) -> bool:
+    """Whether a pass over ``part`` reads the file: one named after a kind holds only that."""
+    if opensanctions.is_ban_list(path):
+        return True
+    if path.stem in NODE_BY_KIND:
+        return part == "nodes"
+    if path.stem in RELATION_BY_KIND:
+        return part == "relations"
+    # a YAML/JSON mapping of kinds is read by both passes; a CSV of no kind (an error) once
+    return part == "nodes" or path.suffix.lower() not in {".csv", ".jsonl"}
+
+
+class FileRecords:
+    """Passes over the records of files, read as streams; each file problem is kept once."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self.files = files
+        self.kinds = set(ALL_KINDS)
+        self.problems: dict[str, None] = {}
+        self.counts: dict[Path, int] = dict.fromkeys(files, 0)
+
+    def __call__(self, part: Part) -> Iterator[RawRecord]:
+        for path in self.files:
+            if not _holds(path, part):
+                continue
+            try:
+                for raw in _read(path, self.kinds):
+                    self.counts[path] += 1
+                    yield raw
+            except ParseError as exc:
+                self.problems[str(exc)] = None
+            except OSError as exc:
+                self.problems[f"{path}: cannot read: {exc.strerror}"] = None
+
+    def file_problems(self) -> list[str]:
+        empty = [f"{p}: the file holds no records" for p, n in self.counts.items()
+                 if n == 0 and not any(m.startswith(str(p)) for m in self.problems)]
+        return list(self.problems) + empty
+
+
 def read_records(paths: list[Path]) -> tuple[list[Path], list[RawRecord], list[str]]:
-    """Every record of every file, and every file-level problem (all files are read)."""
-    kinds = set(ALL_KINDS)
-    records: list[RawRecord] = []
-    problems: list[str] = []
+    """Every record of every file, and every file-level problem (small inputs: the seed)."""
     try:
         files = find_files(paths)
     except ParseError as exc:
         return [], [], [str(exc)]
-    for path in files:
-        try:
-            if opensanctions.is_ban_list(path):
-                found = list(opensanctions.read_ban_list(path))
-            else:
-                found = list(read_file(path, kinds))
-            if not found:
-                problems.append(f"{path}: the file holds no records")
-            records.extend(found)
-        except ParseError as exc:
-            problems.append(str(exc))
-        except OSError as exc:
-            problems.append(f"{path}: cannot read: {exc.strerror}")
+    source = FileRecords(files)
+    parts: tuple[Part, Part] = ("nodes", "relations")
+    records = [raw for part in parts for raw in source(part)
+               if (raw.kind in NODE_BY_KIND) == (part == "nodes")]
+    problems = source.file_problems()
     if not files:
         problems.append(f"no input files in {', '.join(map(str, paths))}")
     return files, records, problems
 
 
 def existing_entities(driver: neo4j.Driver, database: str | None) -> EntityIndex:
-    records, _, _ = driver.execute_query(
-        statement("entity_index"), database_=database, routing_=neo4j.RoutingControl.READ
-    )
-    return EntityIndex(
-        Entity(r["id"], r["label"], r["name"] or r["id"], tuple(r["aliases"])) for r in records
-    )
+    """Every entity of the graph, in memory (for checks on small graphs; `load` never does)."""
+    return Neo4jGraph(driver, database).everything()
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def load(
@@ -97,49 +134,61 @@ def load(
     batch_size: int = 2000,
     progress: ProgressFactory | None = None,
 ) -> LoadReport:
-    """Load files; raises :class:`LoadError` (with every problem) and writes nothing on error."""
+    """Load files; raises :class:`LoadError` (with every problem) and writes nothing on error.
+
+    Memory stays flat as the input grows: the files are read in passes, and the validated
+    rows wait in a temporary file (:class:`Spool`) for the one write transaction.
+    """
     started = time.monotonic()
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     run_id = f"load-{started_at}-{uuid.uuid4().hex[:8]}"
-    files, raws, problems = read_records(paths)
-    plan = build_plan(raws, existing_entities(driver, database))
-    problems = problems + plan.problems
-    run = {
-        "id": run_id,
-        "started": started_at,
-        "files": [str(p.resolve()) for p in files],
-        "sha256": [_sha256(p) for p in files],
-        "records": sum(plan.records.values()),
-    }
-    if problems:
+    try:
+        files = find_files(paths)
+    except ParseError as exc:
+        raise LoadError([str(exc)]) from None
+    with Spool(batch_size) as spool:
+        source = FileRecords(files)
+        plan = Planner(Neo4jGraph(driver, database), spool).build(source)
+        problems = source.file_problems() + plan.problems
+        if not files:
+            problems.append(f"no input files in {', '.join(map(str, paths))}")
+        run = {
+            "id": run_id,
+            "started": started_at,
+            "files": [str(p.resolve()) for p in files],
+            "sha256": [_sha256(p) for p in files],
+            "records": sum(plan.records.values()),
+        }
+        planned = time.monotonic() - started
+        if problems:
+            if not dry_run:
+                writer.record_failed_run(driver, database, {
+                    **run, "status": "failed", "rejected": len(problems),
+                    "problems": problems[:200],
+                    "finished": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                })
+            raise LoadError(problems)
         if not dry_run:
-            writer.record_failed_run(driver, database, {
-                **run, "status": "failed", "rejected": len(problems),
-                "problems": problems[:200],
-                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            })
-        raise LoadError(problems)
-    if not dry_run:
-        writer.ensure_schema(driver, database)
-    tick = progress(plan.size) if progress and plan.size > 5000 else None
-    if dry_run:
-        counts = _dry_run(driver, database, plan, batch_size)
-    else:
-        counts = writer.write(
-            driver, database, plan.nodes, plan.relations,
-            {**run, "status": "loaded", "rejected": 0,
-             "finished": datetime.now(UTC).isoformat(timespec="seconds")},
-            batch_size, tick,
-        )
-    return LoadReport(files, plan, counts, dry_run, time.monotonic() - started, run_id)
+            writer.ensure_schema(driver, database)
+        tick = progress(plan.size) if progress and plan.size > 5000 else None
+        if dry_run:
+            counts = _dry_run(driver, database, spool)
+        else:
+            counts = writer.write(
+                driver, database, spool,
+                {**run, "status": "loaded", "rejected": 0,
+                 "finished": datetime.now(UTC).isoformat(timespec="milliseconds")},
+                tick,
+            )
+    return LoadReport(files, plan, counts, dry_run, time.monotonic() - started, run_id,
+                      planned)
 
 
-def _dry_run(driver: neo4j.Driver, database: str | None, plan: Plan,
-             batch_size: int) -> WriteCounts:
+def _dry_run(driver: neo4j.Driver, database: str | None, spool: Spool) -> WriteCounts:
     """Run the writes in a transaction that is rolled back: exact counts, nothing kept."""
     with driver.session(database=database) as session:
         tx = session.begin_transaction()
         try:
-            return writer._write_all(tx, plan.nodes, plan.relations, None, batch_size, None)  # type: ignore[arg-type]
+            return writer._write_all(tx, spool, None, None)  # type: ignore[arg-type]
         finally:
             tx.rollback()

@@ -1,13 +1,16 @@
-"""Write a plan: constraints first, then every batch in ONE transaction (all or nothing)."""
+"""Write a plan: constraints first, then every spooled batch in ONE transaction (all or nothing)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import neo4j
 
+from kb.load.spool import Spool
+from kb.schema import RELATION_BY_TYPE
 from kb.statements import statement, statements
 
 Progress = Callable[[int], None]
@@ -19,6 +22,9 @@ class WriteCounts:
     nodes_changed: dict[str, int] = field(default_factory=dict)
     relations_created: dict[str, int] = field(default_factory=dict)
     relations_changed: dict[str, int] = field(default_factory=dict)
+    node_seconds: float = 0.0  # time in node batches, relationship batches, and in all
+    relation_seconds: float = 0.0  # (the commit included)
+    seconds: float = 0.0
 
     @property
     def created(self) -> int:
@@ -35,38 +41,43 @@ def ensure_schema(driver: neo4j.Driver, database: str | None) -> None:
         driver.execute_query(text, database_=database)
 
 
-def _batches(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
-    return [rows[i : i + size] for i in range(0, len(rows), size)]
+def relation_statement(rel_type: str) -> str:
+    """The upsert of one relationship type, with the type written into the text.
+
+    The type comes from the fixed schema, never from input (it is checked here). A type given
+    as a parameter (``$($type)``) makes every MERGE in a large transaction expand all of a
+    node's new relationships of every type: 25-30x slower (see BENCHMARKS.md).
+    """
+    if rel_type not in RELATION_BY_TYPE:
+        raise ValueError(f"not a relationship type of the schema: {rel_type!r}")
+    return statement("upsert_relations").replace("$($type)", rel_type)
 
 
 def _write_all(
     tx: neo4j.ManagedTransaction,
-    nodes: dict[str, list[dict[str, Any]]],
-    relations: dict[str, list[dict[str, Any]]],
+    spool: Spool,
     run: dict[str, Any] | None,
-    batch_size: int,
     progress: Progress | None,
 ) -> WriteCounts:
     counts = WriteCounts()
-    node_text, rel_text = statement("upsert_nodes"), statement("upsert_relations")
-    for label, rows in nodes.items():
-        for batch in _batches(rows, batch_size):
-            row = tx.run(node_text, rows=batch, label=label).single(strict=True)
-            counts.nodes_created[label] = counts.nodes_created.get(label, 0) + row["created"]
-            counts.nodes_changed[label] = counts.nodes_changed.get(label, 0) + row["changed"]
-            if progress:
-                progress(len(batch))
-    for rel_type, rows in relations.items():
-        for batch in _batches(rows, batch_size):
-            row = tx.run(rel_text, rows=batch, type=rel_type).single(strict=True)
-            counts.relations_created[rel_type] = (
-                counts.relations_created.get(rel_type, 0) + row["created"]
-            )
-            counts.relations_changed[rel_type] = (
-                counts.relations_changed.get(rel_type, 0) + row["changed"]
-            )
-            if progress:
-                progress(len(batch))
+    node_text = statement("upsert_nodes")
+    for part, name, batch in spool.batches():
+        started, size = time.monotonic(), len(batch)
+        if part == "node":
+            row = tx.run(node_text, rows=batch, label=name).single(strict=True)
+            counts.nodes_created[name] = counts.nodes_created.get(name, 0) + row["created"]
+            counts.nodes_changed[name] = counts.nodes_changed.get(name, 0) + row["changed"]
+            counts.node_seconds += time.monotonic() - started
+        else:
+            row = tx.run(relation_statement(name), rows=batch, type=name).single(strict=True)
+            counts.relations_created[name] = counts.relations_created.get(name, 0) + row["created"]
+            counts.relations_changed[name] = counts.relations_changed.get(name, 0) + row["changed"]
+            counts.relation_seconds += time.monotonic() - started
+        if progress:
+            progress(size)
+        # The transaction keeps every result, and each result its parameters, until the
+        # commit: emptying the sent rows keeps the loader's memory flat.
+        batch.clear()
     if run is not None:
         run = {**run, "created": counts.created, "changed": counts.changed}
         tx.run(statement("record_run"), run=run).consume()
@@ -76,17 +87,16 @@ def _write_all(
 def write(
     driver: neo4j.Driver,
     database: str | None,
-    nodes: dict[str, list[dict[str, Any]]],
-    relations: dict[str, list[dict[str, Any]]],
+    spool: Spool,
     run: dict[str, Any] | None = None,
-    batch_size: int = 2000,
     progress: Progress | None = None,
 ) -> WriteCounts:
     """Upsert everything in one managed transaction (retried on transient errors)."""
     with driver.session(database=database) as session:
-        return session.execute_write(
-            _write_all, nodes, relations, run, batch_size, progress
-        )
+        started = time.monotonic()
+        counts: WriteCounts = session.execute_write(_write_all, spool, run, progress)
+        counts.seconds = time.monotonic() - started
+        return counts
 
 
 def record_failed_run(driver: neo4j.Driver, database: str | None, run: dict[str, Any]) -> None:

@@ -1,0 +1,6 @@
+// The entities that have aliases, with every normalised name: read as a stream (never kept
+// whole) and only when a load refers to something by a name that no id or name matched.
+MATCH (n:Entity)
+WHERE size(n.norm_names) > 1
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n.name AS name,
+       n.norm_names AS norms

@@ -1,0 +1,1 @@
+"""Benchmarks: a deterministic data generator and loader / query measurements at scale."""

@@ -1,0 +1,163 @@
+"""The Markdown tables of BENCHMARKS.md, written between two markers (the prose stays)."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import neo4j
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+TARGETS = {
+    "vs_load_csv": 0.8, "vs_naive": 50.0, "node_rate": 20_000, "relation_rate": 5_000,
+    "p50_ms": 20.0, "p95_ms": 100.0, "rss_mb": 300.0,
+}
+
+
+def environment(driver: neo4j.Driver, database: str | None) -> dict[str, str]:
+    records, _, _ = driver.execute_query(
+        "CALL dbms.components() YIELD name, versions, edition "
+        "RETURN name, versions[0] AS version, edition", database_=database)
+    settings, _, _ = driver.execute_query(
+        "SHOW SETTINGS YIELD name, value WHERE name IN "
+        "['server.memory.heap.max_size', 'server.memory.pagecache.size'] RETURN name, value",
+        database_=database)
+    memory = {r["name"].split(".")[2]: r["value"] for r in settings}
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())
+    total = next((int(line.split()[1]) // 1024 // 1024 for line in
+                  Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal")), 0)
+    server = records[0]
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} cores ({cpu}), {total} GiB, {platform.system()} "
+                   f"{platform.release()}",
+        "python": platform.python_version(),
+        "neo4j": f"{server['name']} {server['version']} {server['edition']} "
+                 f"(heap {memory.get('heap', '?')}, page cache {memory.get('pagecache', '?')})",
+        "driver": f"neo4j {metadata.version('neo4j')}, neo4j-rust-ext "
+                  f"{metadata.version('neo4j-rust-ext')}",
+    }
+
+
+def _rate(rows: float, seconds: float) -> float:
+    return rows / seconds if seconds > 0 else 0.0
+
+
+def _mark(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def load_table(results: dict[str, Any]) -> list[str]:
+    t = TARGETS
+    lines = [
+        "| relationships | rows | LOAD CSV rows/s | ours rows/s (x LOAD CSV) "
+        "| ours, no Rust ext (x) | per-row tx rows/s (x) | ours / per-row "
+        "| node upserts/s | rel upserts/s | peak RSS MB (no Rust) | re-load s | plan s "
+        "| commit s |",
+        "|" + " ---: |" * 13,
+    ]
+    for scale in sorted(results, key=int):
+        r = results[scale].get("load")
+        if not r:
+            continue
+        csv, ours, plain, naive = r["load_csv"], r["ours"], r["no_rust"], r["naive"]
+        rows = ours["nodes"] + ours["relations"]
+        csv_rate = _rate(csv["nodes"] + csv["relations"],
+                         csv["node_seconds"] + csv["relation_seconds"])
+        ours_rate = _rate(rows, ours["seconds"])
+        plain_rate = _rate(rows, plain["seconds"])
+        naive_rate = _rate(naive["rows"], naive["seconds"])
+        commit = ours["write_seconds"] - ours["node_seconds"] - ours["relation_seconds"]
+        lines.append(
+            f"| {int(scale):,} | {rows:,} | {csv_rate:,.0f} "
+            f"| {ours_rate:,.0f} ({ours_rate / csv_rate:.2f}) "
+            f"| {plain_rate:,.0f} ({plain_rate / csv_rate:.2f}) "
+            f"| {naive_rate:,.0f} ({naive_rate / csv_rate:.3f}) "
+            f"| {ours_rate / naive_rate:,.0f}x "
+            f"| {_rate(ours['nodes'], ours['node_seconds']):,.0f} "
+            f"| {_rate(ours['relations'], ours['relation_seconds']):,.0f} "
+            f"| {ours['rss_mb']:.0f} ({plain['rss_mb']:.0f}) | {r['reload']['seconds']:.1f} "
+            f"| {ours['plan_seconds']:.1f} | {commit:.1f} |"
+        )
+        r["verdict"] = {
+            "ours >= 0.8x LOAD CSV": _mark(ours_rate >= t["vs_load_csv"] * csv_rate),
+            "ours >= 50x per-row": _mark(ours_rate >= t["vs_naive"] * naive_rate),
+            "node upserts >= 20,000/s": _mark(
+                _rate(ours["nodes"], ours["node_seconds"]) >= t["node_rate"]),
+            "rel upserts >= 5,000/s": _mark(
+                _rate(ours["relations"], ours["relation_seconds"]) >= t["relation_rate"]),
+            "peak RSS < 300 MB": _mark(ours["rss_mb"] < t["rss_mb"]),
+        }
+    lines.append("")
+    lines.append("Targets, per size:")
+    lines.append("")
+    for scale in sorted(results, key=int):
+        verdict = results[scale].get("load", {}).get("verdict")
+        if verdict:
+            lines.append(f"- {int(scale):,}: " + "; ".join(f"{k}: {v}" for k, v in
+                                                           verdict.items()))
+    return lines
+
+
+def _cell(q: dict[str, Any] | None) -> str:
+    if q is None:
+        return ""
+    if not q["runs"]:
+        return f"> {q['p50_ms'] / 1000:.0f} s (timed out)"
+    note = f"; {q['runs']} runs" if q["runs"] < 30 else ""
+    note += "; then timed out" if q.get("timed_out") else ""
+    return f"{q['p50_ms']:.1f} / {q['p95_ms']:.1f} ({q['rows']:,}{note})"
+
+
+def query_table(results: dict[str, Any]) -> list[str]:
+    scales = [s for s in sorted(results, key=int) if results[s].get("queries")]
+    if not scales:
+        return []
+    head = "| query | anchor in the plan | " + " | ".join(
+        f"{int(s):,}: p50 / p95 ms (rows)" for s in scales) + " | target at the largest |"
+    lines = [head, "|" + " --- |" * 2 + " ---: |" * len(scales) + " --- |"]
+    by_name = {s: {q["query"]: q for q in results[s]["queries"]} for s in scales}
+    for name in sorted(by_name[scales[-1]]):
+        cells = []
+        for s in scales:
+            q = by_name[s].get(name)
+            cells.append(_cell(q))
+        last = by_name[scales[-1]][name]
+        ok = (last["p50_ms"] <= TARGETS["p50_ms"] and last["p95_ms"] <= TARGETS["p95_ms"]
+              and not last.get("timed_out"))
+        lines.append(f"| `{name}` | {last['seek']} | " + " | ".join(cells) + f" | {_mark(ok)} |")
+    return lines
+
+
+def render(results: dict[str, Any], env: dict[str, str]) -> str:
+    lines = [
+        BEGIN,
+        f"Measured {env['date']} on {env['machine']}; Python {env['python']}; "
+        f"{env['neo4j']}; driver {env['driver']}.",
+        "",
+        "### Loading",
+        "",
+        *load_table(results),
+        "",
+        "### Queries (warm, at the client, 30 runs each after 3 warm-ups)",
+        "",
+        *query_table(results),
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write(path: Path, results: dict[str, Any], env: dict[str, str]) -> None:
+    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
+    if BEGIN not in text or END not in text:
+        text = text.rstrip() + f"\n\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(head + render(results, env).rstrip("\n") + tail, encoding="utf-8")

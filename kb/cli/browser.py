@@ -1,0 +1,147 @@
+"""`kb browser`: the Neo4j Browser address of the configured server, ready to use."""
+
+from __future__ import annotations
+
+import time
+import webbrowser
+
+import click
+
+from kb import browser as kb_browser
+from kb import db, library, settings
+from kb.cli.options import connection_options, parse_params
+from kb.settings import Connection, resolve_connection
+
+
+@click.command("browser")
+@click.option("--open", "open_", is_flag=True, help="Also open the address in a web browser.")
+@click.option(
+    "--query",
+    "query_name",
+    metavar="NAME",
+    help="Put this library query in Browser's editor, its parameter values inlined.",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of --query (repeatable); entity parameters take a name, alias or id.",
+)
+@click.option(
+    "--graph",
+    is_flag=True,
+    help="With --query: put the statement that draws the answer's nodes and facts instead.",
+)
+@click.option(
+    "--style",
+    "style",
+    is_flag=True,
+    help="Put `:style {...}` (the shipped style) in the editor: run it once, Browser keeps it.",
+)
+@click.option(
+    "--guide",
+    is_flag=True,
+    help="Serve the kb guide and style on localhost and open Browser on the guide; "
+    "runs until Ctrl-C.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=kb_browser.DEFAULT_ASSET_PORT,
+    show_default=True,
+    help="Port of the --guide server on localhost (0: any free port).",
+)
+@connection_options
+def browser(
+    open_: bool,
+    query_name: str | None,
+    params: tuple[str, ...],
+    graph: bool,
+    style: bool,
+    guide: bool,
+    port: int,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Print the Neo4j Browser address of the configured server, with the connection filled in.
+
+    Browser asks for the password (`kb server status --show-password` shows the managed one).
+    With --query the editor holds the query; Browser's address cannot carry parameters, so
+    their values are inlined as literals. The style: --style puts the command that applies it
+    in the editor (run it once; Browser keeps it), or drop kb/assets/style.grass on the frame
+    of `:style`, or use --guide, whose first page applies it with one click.
+
+    Example: kb browser --query sites-relying-on-supplier -p supplier=CATL --graph --open
+    """
+    if (params or graph) and not query_name:
+        raise click.UsageError("-p and --graph go with --query NAME.")
+    if sum([bool(query_name), style, guide]) > 1:
+        raise click.UsageError("--query, --style and --guide each fill Browser's editor; pick one.")
+    given = parse_params(params)
+    editor: str | None = None
+    if query_name:
+        library.load_library().get(query_name).bind(given)  # parameter errors first
+        connection = resolve_connection(uri, user, password, database)
+        with db.connected(connection) as driver:
+            editor = kb_browser.query_editor_text(
+                driver, connection.database, query_name, given, graph=graph
+            )
+    else:
+        # The address needs no password: a placeholder keeps resolve_connection from asking.
+        connection = resolve_connection(uri, user, password or "-", database)
+        if style:
+            editor = ":" + kb_browser.style_command()
+    base = kb_browser.browser_base(connection.uri, _managed_browser(connection))
+    if not guide:
+        url = kb_browser.browser_url(
+            base, connection.uri, user=connection.user, database=connection.database, editor=editor
+        )
+        click.echo(url)
+        _hints(connection)
+        if open_:
+            webbrowser.open(url)
+        return
+    with kb_browser.AssetServer(port) as assets:
+        url = kb_browser.browser_url(
+            base,
+            connection.uri,
+            user=connection.user,
+            database=connection.database,
+            guide=assets.guide_url,
+        )
+        click.echo(url)
+        click.echo(f"Serving :guide {assets.guide_url} and :style {assets.style_url}", err=True)
+        click.echo("Press Ctrl-C to stop.", err=True)
+        _hints(connection)
+        if open_:
+            webbrowser.open(url)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)
+
+
+def _managed_browser(connection: Connection) -> str | None:
+    """The managed server's Browser address, or None for a server of the user's own."""
+    if not connection.origin.startswith("managed"):
+        return None
+    from kb.server import manager
+    from kb.server.instance import Instance
+
+    status = manager.status(Instance(settings.instance_name()))
+    if not status.running:
+        click.secho("Note: the managed server is not running; `kb server start`.", err=True)
+    return status.browser_url
+
+
+def _hints(connection: Connection) -> None:
+    """How to log in, and how to get the style, on stderr (stdout holds only the address)."""
+    who = f"user {connection.user}"
+    if connection.origin.startswith("managed"):
+        who += "; password: kb server status --show-password"
+    click.echo(f"Log in as {who}. The kb style: `kb browser --style`.", err=True)

@@ -1,0 +1,112 @@
+"""`kb viz`: a picture of the nodes and facts behind a library query's answer."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from kb import db, library
+from kb import viz as kb_viz
+from kb.cli.options import connection_options, parse_params
+from kb.errors import KBError
+from kb.settings import resolve_connection
+
+
+@click.command("viz")
+@click.argument("name")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter (repeatable); entity parameters take a name, alias or id.",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: NAME.html, or NAME.png with --format png).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "png"]),
+    help="html: interactive, self-contained, works offline; png: a still image for reports, "
+    "taken by headless Chromium. Default: from --out's suffix, else html.",
+)
+@click.option(
+    "--width",
+    type=click.IntRange(200, 8000),
+    default=1600,
+    show_default=True,
+    help="Width of the png in pixels.",
+)
+@click.option(
+    "--height",
+    type=click.IntRange(200, 8000),
+    default=1000,
+    show_default=True,
+    help="Height of the png in pixels.",
+)
+@click.option("--chromium", metavar="PATH", help="Chromium for png (default: /usr/bin/chromium).")
+@connection_options
+def viz(
+    name: str,
+    params: tuple[str, ...],
+    out: Path | None,
+    fmt: str | None,
+    width: int,
+    height: int,
+    chromium: str | None,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Draw the nodes and facts behind a query's answer: the ids its rows name and the facts
+    their evidence cites, coloured like the Browser style (kb/assets/style.grass). Click a node
+    or a relationship, then Details, to read its evidence.
+
+    Example: kb viz sites-relying-on-supplier -p supplier=CATL --out catl.html
+    """
+    fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "html")
+    if fmt not in ("html", "png"):
+        raise click.BadParameter(
+            f"cannot tell the format of {out}; add --format", param_hint="--out"
+        )
+    out = out or Path(f"{name}.{fmt}")
+    query = library.load_library().get(name)
+    given = parse_params(params)
+    query.bind(given)  # parameter errors before any connection is made
+    try:
+        import neo4j_viz  # noqa: F401 (a clear message when the extra is missing)
+    except ImportError:
+        raise KBError("kb viz needs neo4j-viz: pip install 'ai-infra-kb[viz]'.") from None
+    if fmt == "png":
+        kb_viz.find_chromium(chromium)  # before the query runs
+    connection = resolve_connection(uri, user, password, database)
+    with db.connected(connection) as driver:
+        answer = kb_viz.answer(driver, connection.database, name, given)
+    command = f"kb query run {name}" + "".join(f" -p {k}={v}" for k, v in given.items())
+    page = kb_viz.render_html(answer.graph, title=query.title, subtitle=command)
+    if fmt == "html":
+        out.write_text(page, encoding="utf-8")
+    else:
+        with tempfile.TemporaryDirectory(prefix="kb-viz-") as tmp:
+            html_file = Path(tmp) / "picture.html"
+            html_file.write_text(page, encoding="utf-8")
+            kb_viz.render_png(html_file, out, width=width, height=height, chromium=chromium)
+    graph = answer.graph
+    click.echo(
+        f"{out}: {len(graph.nodes)} nodes, {len(graph.relationships)} relationships "
+        f"from {len(answer.rows)} row{'s' * (len(answer.rows) != 1)}."
+    )
+    if not answer.rows:
+        click.secho(
+            "The query has no answer for these parameters: the picture is empty.",
+            fg="yellow",
+            err=True,
+        )

@@ -1,0 +1,60 @@
+"""The validated, resolved rows of a load, kept in a temporary file until they are written.
+
+Planning appends rows; a batch of one label (or relationship type) goes to disk as soon as it
+is full, so memory holds at most one batch per label and type, whatever the input's size.
+Every node batch comes before every relationship batch. Reading starts from the beginning
+each time, so a retried write transaction reads the same batches again.
+"""
+
+from __future__ import annotations
+
+import marshal
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any, Literal
+
+Part = Literal["node", "relation"]
+Row = dict[str, Any]
+
+
+class Spool:
+    def __init__(self, batch_size: int = 2000) -> None:
+        self.batch_size = batch_size
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="kb-load-")  # noqa: SIM115 - closed by close()
+        self.buffers: dict[tuple[Part, str], list[Row]] = {}
+
+    def add(self, part: Part, name: str, row: Row) -> None:
+        buffer = self.buffers.setdefault((part, name), [])
+        buffer.append(row)
+        if len(buffer) >= self.batch_size:
+            self._dump(part, name, buffer)
+            self.buffers[(part, name)] = []
+
+    def _dump(self, part: Part, name: str, rows: list[Row]) -> None:
+        marshal.dump((part, name, rows), self.file)
+
+    def flush(self) -> None:
+        """Write every partly filled batch (called after the nodes, and at the end)."""
+        for (part, name), rows in self.buffers.items():
+            if rows:
+                self._dump(part, name, rows)
+        self.buffers = {}
+        self.file.flush()
+
+    def batches(self) -> Iterator[tuple[Part, str, list[Row]]]:
+        self.flush()
+        self.file.seek(0)
+        while True:
+            try:
+                yield marshal.load(self.file)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

@@ -1,0 +1,412 @@
+"""Neo4j Browser out of the box: the style sheet, the address, the guide, and Browser itself.
+
+The last tests drive Debian's Chromium (headless, fresh profile, no network beyond this
+machine) through Playwright against the Browser of the test server: they log in, draw a
+library answer with the shipped style, and open the kb guide. A missing Chromium fails them:
+`make prereqs` installs it. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from kb import KnowledgeBase, library, viz
+from kb import browser as kb_browser
+from kb.cli import main
+from kb.errors import KBError
+from kb.schema import NODE_TYPES, RELATION_TYPES
+from kb.server.instance import Instance
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+GUIDE = kb_browser.asset(kb_browser.GUIDE_FILE)
+STYLE = kb_browser.asset(kb_browser.STYLE_FILE)
+
+
+# --------------------------------------------------------------------------- the style sheet
+
+
+def test_every_label_and_relationship_type_has_a_rule_in_the_style() -> None:
+    rules = kb_browser.parse_grass(STYLE.read_text(encoding="utf-8"))
+    # every rule of the file survived Browser's parser (a comment or stray quote would not)
+    assert len(rules) == STYLE.read_text(encoding="utf-8").count("{\n")
+    style = kb_browser.GraphStyle(rules)
+    colours = {}
+    for node_type in NODE_TYPES:
+        rule = rules.get(f"node.{node_type.label}")
+        assert rule, f"no rule for label {node_type.label}"
+        assert re.fullmatch(r"#[0-9A-F]{6}", rule["color"]), rule
+        assert rule["caption"] == "{name}"
+        assert int(rule["diameter"].removesuffix("px")) >= 40
+        colours[node_type.label] = style.node(["Entity", node_type.label])["color"]
+    assert len(set(colours.values())) == len(colours), f"labels share a colour: {colours}"
+    assert colours["Company"] == "#F79767"
+    # the places and firms of a dependency chain stand out: countries largest
+    assert style.node(["Country"])["diameter"] == "80px"
+    for rel_type in RELATION_TYPES:
+        assert f"relationship.{rel_type.type}" in rules, f"no rule for {rel_type.type}"
+        assert style.relationship(rel_type.type)["caption"] == "<type>"
+    assert style.relationship("RELIES_ON")["shaft-width"] == "3px"
+
+
+def test_grass_is_read_as_browser_reads_it() -> None:
+    css = """node { color: #111111; caption: '{name}'; }
+    node.Company { color: #222222; bad: a:b; }
+    relationship.SUPPLIES { shaft-width: 3px }"""
+    rules = kb_browser.parse_grass(css)
+    assert rules == {
+        "node": {"color": "#111111", "caption": "{name}"},
+        "node.Company": {"color": "#222222"},  # Browser drops a value holding a colon
+        "relationship.SUPPLIES": {"shaft-width": "3px"},
+    }
+    assert kb_browser.parse_grass(json.dumps(rules)) == rules  # the JSON form too
+    style = kb_browser.GraphStyle(rules)
+    assert style.node(["Company", "Entity"]) == {"color": "#222222", "caption": "{name}"}
+    assert style.node(["Region"])["color"] == "#111111"
+
+
+def test_the_style_command_holds_the_whole_style_on_one_line() -> None:
+    """What `kb browser --style` (and a server's browser.post_connect_cmd) can run."""
+    command = kb_browser.style_command()
+    assert command.startswith("style {")
+    assert not {";", "#", "\n"} & set(command)  # Browser splits post_connect_cmd at ';'
+    assert (
+        kb_browser.parse_grass(command.removeprefix("style ")) == kb_browser.shipped_style().rules
+    )
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def _as_browser_reads(url: str) -> tuple[dict[str, str], str]:
+    """What Browser 5.24 takes from its address: ``dbms``/``db``, and the editor text the way
+    its populateEditorFromUrlEpic builds it (decode all, then cut ``arg`` at & and #)."""
+    decoded = urllib.parse.unquote(url.replace("+", " "))
+    args = re.findall(r"[?&]arg=([^&#]*)", decoded)
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+    return query, "\n".join(args)
+
+
+def test_the_address_prefills_connection_and_editor() -> None:
+    text = "// costs & #1\nRETURN 'a & b #2' AS x,\n  1 + 2 AS y"
+    url = kb_browser.browser_url(
+        "http://127.0.0.1:7474/browser/",
+        "bolt://127.0.0.1:7687",
+        user="neo4j",
+        database="neo4j",
+        editor=text,
+    )
+    query, editor = _as_browser_reads(url)
+    assert query["dbms"] == "bolt://neo4j@127.0.0.1:7687"
+    assert query["db"] == "neo4j"
+    assert query["cmd"] == "edit"
+    assert editor == "// costs ＆ ＃1\nRETURN 'a \\u0026 b \\u00232' AS x,\n  1 + 2 AS y"
+    assert "password" not in url
+    with pytest.raises(KBError):
+        kb_browser.editor_args("RETURN 1 & 2")
+
+
+def test_guide_address_and_hosted_browser_for_aura() -> None:
+    url = kb_browser.browser_url(
+        "http://h:7474/browser/", "neo4j://h:7687", guide="http://localhost:7480/guide.html"
+    )
+    query, _ = _as_browser_reads(url)
+    assert (query["cmd"], query["arg"]) == ("guide", "http://localhost:7480/guide.html")
+    assert kb_browser.browser_base("neo4j+s://x.databases.neo4j.io", None).startswith("https://")
+    assert kb_browser.browser_base("bolt://db.example:7687", None) == (
+        "http://db.example:7474/browser/"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "CATL",
+        "it's",
+        'say "hi"',
+        "back\\slash",
+        "line\nbreak",
+        "x' }) DETACH DELETE n //",
+        "a & b #c",
+        6,
+        2.5,
+        True,
+        None,
+        ["US", "CN"],
+        {"k": ["v", 1]},
+    ],
+)
+def test_literals_read_back_as_the_same_value(kb: KnowledgeBase, value: Any) -> None:
+    literal = kb_browser.cypher_literal(value)
+    text = f"RETURN {literal} AS v"
+    assert kb.cypher(text) == [{"v": value}]
+    # and they survive the address
+    assert "\n".join(kb_browser.editor_args(text)).count("\n") == 0
+
+
+def test_inlining_leaves_strings_and_comments_alone() -> None:
+    body = "// uses $a\nMATCH (n {id: $a}) WHERE n.x <> '$a' RETURN $b AS b"
+    assert kb_browser.inline_params(body, {"a": "x'y", "b": 3}) == (
+        "// uses $a\nMATCH (n {id: 'x\\'y'}) WHERE n.x <> '$a' RETURN 3 AS b"
+    )
+
+
+def test_every_library_query_reaches_browser_whole() -> None:
+    """Each query, its example inlined, comes out of the address as it went in: only '&' and
+    '#' in strings and comments are rewritten, and no parameter is left."""
+    lib = library.load_library()
+    for name in lib.names:
+        query = lib.get(name)
+        text = kb_browser.browser_text(name, query.body, query.bind(query.header.example))
+        _, editor = _as_browser_reads(
+            kb_browser.browser_url("http://x/browser/", "bolt://x:7687", editor=text)
+        )
+        assert (
+            editor.replace("\\u0026", "&")
+            .replace("\\u0023", "#")
+            .translate(str.maketrans("＆＃", "&#"))
+            == text
+        ), name
+        assert not library.used_params(editor), name
+
+
+def test_a_query_as_browser_gets_it_answers_as_kb_does(seeded_graph: KnowledgeBase) -> None:
+    """Entity names resolved to ids, inlined, an '&' in a string: the same rows."""
+    name = "evidence-between"
+    query = library.load_library().get(name)
+    example = dict(query.header.example)
+    values = viz.resolved_params(seeded_graph.driver, None, query, example)
+    text = kb_browser.browser_text(name, query.body, values)
+    _, editor = _as_browser_reads(
+        kb_browser.browser_url("http://x/browser/", "bolt://x:7687", editor=text)
+    )
+    assert seeded_graph.cypher(editor) == seeded_graph.query(name, **example)
+
+
+def test_kb_browser_prints_the_test_servers_address(
+    seeded_graph: KnowledgeBase, test_instance_name: str | None
+) -> None:
+    result = CliRunner().invoke(main, ["browser"])
+    assert result.exit_code == 0, result.output
+    url = result.stdout.strip()
+    if test_instance_name:
+        port = Instance(test_instance_name).config().http_port
+        assert url.startswith(f"http://127.0.0.1:{port}/browser/?dbms=")
+    assert "show-password" in result.stderr or test_instance_name is None
+    bad = CliRunner().invoke(main, ["browser", "--query", "exposure", "-p", "nope=1"])
+    assert bad.exit_code == 1 and "has no parameter 'nope'" in bad.output
+
+
+# --------------------------------------------------------------------------- the guide
+
+
+def _runnable_blocks() -> list[str]:
+    text = GUIDE.read_text(encoding="utf-8")
+    return [
+        html.unescape(b) for b in re.findall(r'<pre class="code runnable">(.*?)</pre>', text, re.S)
+    ]
+
+
+def test_every_query_of_the_guide_answers_on_the_seed(seeded_graph: KnowledgeBase) -> None:
+    blocks = _runnable_blocks()
+    assert len(blocks) >= 6
+    with seeded_graph.driver.session() as session:
+        for block in blocks:
+            rows = session.execute_read(lambda tx, b=block: list(tx.run(b)))
+            assert rows, f"no answer: {block}"
+    assert GUIDE.read_text(encoding="utf-8").count("<slide>") >= 6
+
+
+def test_the_guide_server_answers_browser_with_cors() -> None:
+    with kb_browser.AssetServer(0) as assets:
+        ask = urllib.request.Request(
+            assets.guide_url, method="OPTIONS", headers={"Origin": "http://127.0.0.1:7474"}
+        )
+        with urllib.request.urlopen(ask, timeout=5) as answer:
+            assert answer.status == 204
+            assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        with urllib.request.urlopen(assets.guide_url, timeout=5) as answer:
+            guide = answer.read().decode()
+        assert "{{assets}}" not in guide
+        assert f'exec-topic="style {assets.style_url}"' in guide
+        with urllib.request.urlopen(assets.style_url, timeout=5) as answer:
+            assert answer.read() == STYLE.read_bytes()
+
+
+def test_kb_browser_guide_serves_until_interrupted(seeded_graph: KnowledgeBase) -> None:
+    command = [sys.executable, "-m", "kb.cli", "browser", "--guide", "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as kb:
+        try:
+            assert kb.stdout is not None
+            query, _ = _as_browser_reads(kb.stdout.readline().strip())
+            assert query["cmd"] == "guide"
+            with urllib.request.urlopen(query["arg"], timeout=5) as answer:
+                assert b"<slide>" in answer.read()
+        finally:
+            kb.send_signal(signal.SIGINT)
+            _, err = kb.communicate(timeout=10)
+    assert kb.returncode == 0, err
+    assert "Stopped." in err
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright, with a fresh profile; only this machine's
+    addresses are reachable. Browser's "connect result nodes" is off, so a picture holds the
+    answer's facts only (a user turns it off in Browser's settings)."""
+    exe = Path("/usr/bin/chromium")
+    if not exe.exists():
+        pytest.fail("/usr/bin/chromium is missing: run `make prereqs` (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="kb-test-chromium-") as profile,
+        sync_playwright() as playwright,
+    ):
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(exe),
+            headless=True,
+            args=list(viz.CHROMIUM_FLAGS),
+            viewport={"width": 1400, "height": 1000},
+        )
+        local = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "file:")
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(local) else route.abort()
+            ),
+        )
+        context.add_init_script(
+            "if (!localStorage.getItem('neo4j.settings'))"
+            " localStorage.setItem('neo4j.settings', JSON.stringify({autoComplete: false}))"
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def password(test_instance_name: str | None) -> str:
+    """The test server's password, for Browser's login form."""
+    if test_instance_name is None:
+        pytest.skip("NEO4J_URI points at a server whose Browser the tests do not know")
+    return Instance(test_instance_name).password()
+
+
+def _open_and_log_in(page: Any, url: str, password: str) -> None:
+    """Open a Browser address and log in with the stored credentials. Browser keeps no password
+    across page loads, but shares a live connection with its other tabs; a guide opened at
+    start can take the place of the connect frame (then the banner's `:server connect` opens
+    it)."""
+    page.goto(url)
+    field = page.locator("[data-testid=password]").first
+    banner = page.locator("[data-testid=disconnectedBannerCode]").first
+    connected = [page.get_by_text("neo4j$").first, page.get_by_text("You are connected as").first]
+    from playwright.sync_api import Error as PlaywrightError
+
+    banner_seen = 0
+    for _ in range(60):
+        if any(sign.is_visible() for sign in connected):
+            return
+        if field.is_visible():
+            break
+        banner_seen = banner_seen + 1 if banner.is_visible() else 0
+        if banner_seen >= 6:  # disconnected for 3 s, not on the way to a shared connection
+            with contextlib.suppress(PlaywrightError):
+                banner.click(timeout=1_000)
+        page.wait_for_timeout(500)
+    try:
+        field.fill(password, timeout=10_000)
+        page.locator("[data-testid=connect]").first.click()
+        page.get_by_text("You are connected as user").first.wait_for(timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "failed-login.png"))
+        raise
+
+
+def _fills(page: Any) -> set[str]:
+    return set(
+        page.eval_on_selector_all(
+            "svg .node circle.b-outline", "els => els.map(e => e.getAttribute('fill'))"
+        )
+    )
+
+
+def _address(*args: str) -> str:
+    result = CliRunner().invoke(main, ["browser", *args])
+    assert result.exit_code == 0, result.output
+    return str(result.stdout.strip())
+
+
+def test_browser_draws_a_library_answer_with_the_shipped_style(
+    seeded_graph: KnowledgeBase, chromium: Any, password: str
+) -> None:
+    # `kb browser --style`: log in, run the editor's `:style {...}`; Browser keeps the style
+    styling = chromium.new_page()
+    _open_and_log_in(styling, _address("--style"), password)
+    styling.locator("[data-testid=editor-Run]").first.click()
+    styling.get_by_text("relationship.SUPPLIES {").first.wait_for(timeout=10_000)
+    # `kb browser --query ... --graph` in another tab (Browser shares the connection): run
+    page = chromium.new_page()
+    args = ["--query", "sites-relying-on-supplier", "-p", "supplier=CATL", "--graph"]
+    _open_and_log_in(page, _address(*args), password)
+    page.locator("[data-testid=editor-Run]").first.click()
+    page.locator("svg .node").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(2_000)  # let the force layout settle for the screenshot
+    page.screenshot(path=str(ARTIFACTS / "browser-catl-graph.png"))
+    assert page.locator("[data-testid=cypherFrameErrorMessage]").count() == 0
+    expected = viz.answer(
+        seeded_graph.driver, None, "sites-relying-on-supplier", {"supplier": "CATL"}
+    ).graph
+    assert page.locator("svg .node").count() == len(expected.nodes)
+    assert page.locator("svg .relationship").count() == len(expected.relationships)
+    style = kb_browser.shipped_style()
+    assert _fills(page) == {style.node([n.label])["color"] for n in expected.nodes}
+    styling.close()
+    page.close()
+
+
+def test_browser_opens_the_kb_guide_from_the_local_server(
+    seeded_graph: KnowledgeBase, chromium: Any, password: str
+) -> None:
+    page = chromium.new_page()
+    with kb_browser.AssetServer(0) as assets:
+        base = _address().split("?")[0]
+        conn = seeded_graph.connection
+        url = kb_browser.browser_url(base, conn.uri, user=conn.user, guide=assets.guide_url)
+        _open_and_log_in(page, url, password)
+        drawer = page.locator("[data-testid=guidesDrawer]")
+        drawer.get_by_text("Who depends on whom in the AI stack").wait_for(timeout=20_000)
+        drawer.get_by_text("apply the kb style").click()
+        page.get_by_text(f":style {assets.style_url}").first.wait_for(timeout=10_000)
+        page.get_by_text("relationship.SUPPLIES {").first.wait_for()  # fetched and parsed
+        for _ in range(2):
+            page.locator("[data-testid=guideNextSlide]").click()
+        drawer.get_by_text("Which U.S. places rely on CATL batteries?").wait_for()
+        drawer.get_by_text("MATCH chain = (place)").click()
+        page.locator("[data-testid=editor-Run]").first.click()
+        page.locator("svg .node").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(2_000)
+        page.screenshot(path=str(ARTIFACTS / "browser-guide-catl-chain.png"))
+    assert page.locator("[data-testid=cypherFrameErrorMessage]").count() == 0
+    # regions, the United States, lithium-ion batteries, CATL, China: styled by label
+    assert {"#57C7E3", "#4C8EDA", "#FFC454", "#F79767"} <= _fills(page)
+    page.close()
