@@ -29,6 +29,8 @@ JVM_FLAGS = (
 
 
 def neo4j_conf(instance: Instance, config: ServerConfig) -> str:
+    from kb.browser import style_command
+
     home = instance.home
     return f"""# Written by `kb server` for instance '{instance.name}'. Edits are overwritten on start.
 server.default_listen_address=127.0.0.1
@@ -58,6 +60,9 @@ server.logs.user.config={home / "conf" / "user-logs.xml"}
 dbms.usage_report.enabled=false
 server.threads.worker_count=16
 db.tx_log.rotation.retention_policy=2 files
+# Neo4j Browser: apply the shipped style at every login; no usage tracking.
+browser.post_connect_cmd={style_command()}
+client.allow_telemetry=false
 """
 
 
