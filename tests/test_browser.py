@@ -304,11 +304,10 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def password(test_instance_name: str | None) -> str:
-    """The test server's password, for Browser's login form."""
-    if test_instance_name is None:
-        pytest.skip("NEO4J_URI points at a server whose Browser the tests do not know")
-    return Instance(test_instance_name).password()
+def password(kb: KnowledgeBase) -> str:
+    """The test server's password (the managed instance's, or NEO4J_PASSWORD's), for Browser's
+    login form."""
+    return kb.connection.password
 
 
 def _open_and_log_in(page: Any, url: str, password: str) -> None:

@@ -9,7 +9,7 @@ import click
 
 from kb import browser as kb_browser
 from kb import db, library, settings
-from kb.cli.options import connection_options, parse_params
+from kb.cli.options import connection_options, param_option, parse_params
 from kb.settings import Connection, resolve_connection
 
 
@@ -21,14 +21,7 @@ from kb.settings import Connection, resolve_connection
     metavar="NAME",
     help="Put this library query in Browser's editor, its parameter values inlined.",
 )
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A parameter of --query (repeatable); entity parameters take a name, alias or id.",
-)
+@param_option("A parameter of --query (repeatable); entity parameters take a name, alias or id.")
 @click.option(
     "--graph",
     is_flag=True,

@@ -5,21 +5,14 @@ from __future__ import annotations
 import click
 
 from kb import db
-from kb.cli.options import connection_options, format_option, parse_params
+from kb.cli.options import connection_options, format_option, param_option, parse_params
 from kb.output import render
 from kb.settings import resolve_connection
 
 
 @click.command()
 @click.argument("statement")
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A query parameter (repeatable); JSON values keep their type.",
-)
+@param_option("A query parameter (repeatable); JSON values keep their type.")
 @click.option("--write", is_flag=True, help="Allow a statement that writes.")
 @format_option
 @connection_options

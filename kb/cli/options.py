@@ -44,6 +44,13 @@ def format_option(func: F) -> F:
     )(func)
 
 
+def param_option(help_text: str) -> Callable[[F], F]:
+    """``-p/--param NAME=VALUE``, repeatable; read the values with :func:`parse_params`."""
+    return click.option(
+        "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help=help_text
+    )
+
+
 def parse_params(values: tuple[str, ...]) -> dict[str, Any]:
     """-p name=value pairs. Values that parse as JSON (numbers, lists, true) keep their type."""
     import json

@@ -6,7 +6,7 @@ import click
 import yaml
 
 from kb import db, library
-from kb.cli.options import connection_options, format_option, parse_params
+from kb.cli.options import connection_options, format_option, param_option, parse_params
 from kb.output import render
 from kb.settings import resolve_connection
 
@@ -65,14 +65,7 @@ def show(name: str) -> None:
 
 @query.command()
 @click.argument("name")
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A query parameter (repeatable); entity parameters take a name, alias or id.",
-)
+@param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
 @format_option
 @connection_options
 def run(

@@ -9,21 +9,14 @@ import click
 
 from kb import db, library
 from kb import viz as kb_viz
-from kb.cli.options import connection_options, parse_params
+from kb.cli.options import connection_options, param_option, parse_params
 from kb.errors import KBError
 from kb.settings import resolve_connection
 
 
 @click.command("viz")
 @click.argument("name")
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A query parameter (repeatable); entity parameters take a name, alias or id.",
-)
+@param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
 @click.option(
     "-o",
     "--out",
