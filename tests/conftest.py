@@ -13,13 +13,19 @@ Read-only tests share the seeded graph of a module; tests that write start from 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kb import KnowledgeBase
 from kb.server import manager
 from kb.server.instance import Instance
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -84,8 +90,46 @@ def seeded_graph(kb: KnowledgeBase) -> KnowledgeBase:
 
 def writes_running(knowledge_base: KnowledgeBase) -> int:
     """How many transactions are running a loader batch right now (this query excluded)."""
-    return int(knowledge_base.cypher(
-        "SHOW TRANSACTIONS YIELD currentQuery "
-        "WHERE currentQuery CONTAINS 'UNWIND $rows' AND NOT currentQuery STARTS WITH 'SHOW' "
-        "RETURN count(*) AS n"
-    )[0]["n"])
+    return int(
+        knowledge_base.cypher(
+            "SHOW TRANSACTIONS YIELD currentQuery "
+            "WHERE currentQuery CONTAINS 'UNWIND $rows' AND NOT currentQuery STARTS WITH 'SHOW' "
+            "RETURN count(*) AS n"
+        )[0]["n"]
+    )
+
+
+@contextmanager
+def headless_chromium(allowed: tuple[str, ...], width: int) -> Iterator[Any]:
+    """A Playwright context in Debian's headless Chromium (never a downloaded browser), with a
+    fresh profile and kb's Chromium flags; requests to addresses outside ``allowed`` are
+    refused. A missing Chromium fails the test: `make prereqs` installs it."""
+    from kb import viz
+
+    exe = Path("/usr/bin/chromium")
+    if not exe.exists():
+        pytest.fail("/usr/bin/chromium is missing: run `make prereqs` (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="kb-test-chromium-") as profile,
+        sync_playwright() as playwright,
+    ):
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(exe),
+            headless=True,
+            args=list(viz.CHROMIUM_FLAGS),
+            viewport={"width": width, "height": 1000},
+        )
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(allowed) else route.abort()
+            ),
+        )
+        try:
+            yield context
+        finally:
+            context.close()

@@ -15,15 +15,14 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import ARTIFACTS, headless_chromium
 
 from kb import KnowledgeBase, library, viz
 from kb import browser as kb_browser
@@ -32,7 +31,6 @@ from kb.errors import KBError
 from kb.schema import NODE_TYPES, RELATION_TYPES
 from kb.server.instance import Instance
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 GUIDE = kb_browser.asset(kb_browser.GUIDE_FILE)
 STYLE = kb_browser.asset(kb_browser.STYLE_FILE)
 
@@ -268,39 +266,16 @@ def test_kb_browser_guide_serves_until_interrupted(seeded_graph: KnowledgeBase) 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium through Playwright, with a fresh profile; only this machine's
-    addresses are reachable. Browser's "connect result nodes" is off, so a picture holds the
-    answer's facts only (a user turns it off in Browser's settings)."""
-    exe = Path("/usr/bin/chromium")
-    if not exe.exists():
-        pytest.fail("/usr/bin/chromium is missing: run `make prereqs` (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with (
-        tempfile.TemporaryDirectory(prefix="kb-test-chromium-") as profile,
-        sync_playwright() as playwright,
-    ):
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(exe),
-            headless=True,
-            args=list(viz.CHROMIUM_FLAGS),
-            viewport={"width": 1400, "height": 1000},
-        )
-        local = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "file:")
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_() if route.request.url.startswith(local) else route.abort()
-            ),
-        )
+    """Headless Debian Chromium with a fresh profile; only this machine's addresses are
+    reachable. Browser's "connect result nodes" is off, so a picture holds the answer's facts
+    only (a user turns it off in Browser's settings)."""
+    allowed = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "file:")
+    with headless_chromium(allowed, width=1400) as context:
         context.add_init_script(
             "if (!localStorage.getItem('neo4j.settings'))"
             " localStorage.setItem('neo4j.settings', JSON.stringify({autoComplete: false}))"
         )
         yield context
-        context.close()
 
 
 @pytest.fixture

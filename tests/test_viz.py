@@ -13,19 +13,18 @@ import base64
 import re
 import shutil
 import struct
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import ARTIFACTS, headless_chromium
 
 from kb import KnowledgeBase, library, viz
 from kb.browser import shipped_style
 from kb.cli import main
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CATL = ("sites-relying-on-supplier", {"supplier": "CATL"})
 COMPANY = shipped_style().node(["Company"])["color"]
 
@@ -145,35 +144,10 @@ def test_kb_viz_writes_a_page_that_needs_no_network(
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium through Playwright, fresh profile, every request refused but
-    file: and data: (the page must work offline)."""
-    exe = Path("/usr/bin/chromium")
-    if not exe.exists():
-        pytest.fail("/usr/bin/chromium is missing: run `make prereqs` (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with (
-        tempfile.TemporaryDirectory(prefix="kb-test-chromium-") as profile,
-        sync_playwright() as playwright,
-    ):
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(exe),
-            headless=True,
-            args=list(viz.CHROMIUM_FLAGS),
-            viewport={"width": 1600, "height": 1000},
-        )
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(("file:", "data:", "blob:"))
-                else route.abort()
-            ),
-        )
+    """Headless Debian Chromium with a fresh profile, every request refused but file:, data:
+    and blob: (the page must work offline)."""
+    with headless_chromium(("file:", "data:", "blob:"), width=1600) as context:
         yield context
-        context.close()
 
 
 _COLOUR_PIXELS = """([selector, hex]) => {
