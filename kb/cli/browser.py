@@ -98,25 +98,26 @@ def browser(
         if open_:
             webbrowser.open(url)
         return
-    with kb_browser.AssetServer(port) as assets:
-        url = kb_browser.browser_url(
-            base,
-            connection.uri,
-            user=connection.user,
-            database=connection.database,
-            guide=assets.guide_url,
-        )
-        click.echo(url)
-        click.echo(f"Serving :guide {assets.guide_url} and :style {assets.style_url}", err=True)
-        click.echo("Press Ctrl-C to stop.", err=True)
-        _hints(connection)
-        if open_:
-            webbrowser.open(url)
-        try:
+    # Ctrl-C may come at any moment once the address is out (the hints may still be printing).
+    try:
+        with kb_browser.AssetServer(port) as assets:
+            url = kb_browser.browser_url(
+                base,
+                connection.uri,
+                user=connection.user,
+                database=connection.database,
+                guide=assets.guide_url,
+            )
+            click.echo(url)
+            click.echo(f"Serving :guide {assets.guide_url} and :style {assets.style_url}", err=True)
+            click.echo("Press Ctrl-C to stop.", err=True)
+            _hints(connection)
+            if open_:
+                webbrowser.open(url)
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            click.echo("Stopped.", err=True)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
 
 
 def _managed_browser(connection: Connection) -> str | None:
