@@ -435,7 +435,7 @@ def run(
                 param=spec.name,
                 query=query.name,
             ).id
-    return db.run(driver, database, query.body, bound, name=f"query:{query.name}")
+    return db.run(driver, database, query.body, bound, shipped=True, name=f"query:{query.name}")
 
 
 # --------------------------------------------------------------------------- helpers

@@ -20,19 +20,25 @@ from kb import db
 from kb.errors import QueryError
 from kb.schema import normalise_name
 
-# Two fixed, parameterised statements: the indexed lookup first, the scan only when it fails.
+# Fixed, parameterised statements: the index seeks first (id, normalised name, statistic
+# series), the scan of aliases only when they find nothing.
 _BY_KEY = """
-MATCH (e:Entity)
-WHERE e.id = $value OR e.norm_name = $norm
+CALL () {
+  MATCH (e:Entity {id: $value}) RETURN e, 0 AS rank, false AS by_series
+  UNION
+  MATCH (e:Entity {norm_name: $norm}) RETURN e, 1 AS rank, false AS by_series
+  UNION
+  MATCH (e:Statistic {series: $value}) RETURN e, 2 AS rank, true AS by_series
+}
 RETURN e.id AS id, e.name AS name, [l IN labels(e) WHERE l <> 'Entity'] AS labels,
-       CASE WHEN e.id = $value THEN 0 ELSE 1 END AS rank, false AS by_series, e.year AS year
+       rank, by_series, e.year AS year
 """
 
 _BY_ALIAS = """
 MATCH (e:Entity)
-WHERE $norm IN e.norm_names OR toLower(e.id) = toLower($value) OR e.series = $value
+WHERE $norm IN e.norm_names OR toLower(e.id) = toLower($value)
 RETURN e.id AS id, e.name AS name, [l IN labels(e) WHERE l <> 'Entity'] AS labels,
-       2 AS rank, coalesce(e.series = $value, false) AS by_series, e.year AS year
+       2 AS rank, false AS by_series, e.year AS year
 """
 
 _ALL_NAMES = """
@@ -76,10 +82,10 @@ def resolve(
     def fits(row: dict[str, Any]) -> bool:
         return not labels or any(label in labels for label in row["labels"])
 
-    rows = db.run(driver, database, _BY_KEY, params, name="resolve")
+    rows = db.run(driver, database, _BY_KEY, params, shipped=True, name="resolve")
     matching = [row for row in rows if fits(row)]
     if not matching:
-        rows += db.run(driver, database, _BY_ALIAS, params, name="resolve")
+        rows += db.run(driver, database, _BY_ALIAS, params, shipped=True, name="resolve")
         matching = [row for row in rows if fits(row)]
     if not matching:
         if rows:
@@ -108,7 +114,9 @@ def resolve(
 def _did_you_mean(
     driver: neo4j.Driver, database: str | None, value: str, labels: Sequence[str]
 ) -> str:
-    rows = db.run(driver, database, _ALL_NAMES, {"labels": list(labels)}, name="resolve")
+    rows = db.run(
+        driver, database, _ALL_NAMES, {"labels": list(labels)}, shipped=True, name="resolve"
+    )
     keys: dict[str, list[Entity]] = {}
     for row in rows:
         entity = _entity(row)
