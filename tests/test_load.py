@@ -227,6 +227,28 @@ def test_all_problems_are_reported_together(seeded_graph: KnowledgeBase, tmp_pat
     assert len(info.value.problems) == 3
 
 
+def test_a_problem_found_after_batches_were_written_rolls_them_back(
+    seeded_graph: KnowledgeBase, tmp_path: Path
+) -> None:
+    """Batches go to the server while the plan is built; a late problem undoes them all."""
+    before = fingerprint(seeded_graph.driver, None)
+    companies = "\n".join(f"late-{i},Late company {i}" for i in range(300))
+    source = "lee-2026-ai-infrastructure-race"
+    facts = "\n".join(f"late-{i},cuda,{source},e,software_ecosystem" for i in range(299))
+    folder = _write(tmp_path / "late", {
+        "companies.csv": "id,name\n" + companies + "\n",
+        "relies_on.csv": "subject,object,source,evidence,kind\n" + facts
+        + f"\nlate-299,cuda,{source},e,not-a-kind\n",
+    })
+    sent: list[int] = []
+    with pytest.raises(LoadError) as info:
+        load(seeded_graph.driver, None, [folder], batch_size=10,
+             progress=lambda total: sent.append)
+    assert "relies_on.csv:line 301: field 'kind'" in str(info.value)
+    assert sum(sent) >= 300  # the nodes at least were written before the problem was found
+    assert fingerprint(seeded_graph.driver, None) == before
+
+
 def test_a_load_killed_midway_leaves_the_graph_unchanged(
     seeded_graph: KnowledgeBase, tmp_path: Path
 ) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -18,18 +18,29 @@ from kb.settings import resolve_connection
 from kb.statements import statement
 
 
-def _progress(total: int) -> Callable[[int], None]:
-    bar: Any = click.progressbar(length=total, label="Writing", file=sys.stderr)
-    bar.__enter__()
-    done = {"n": 0}
+class _Progress:
+    """Rows written so far, on a terminal (the total is not known while the load is planned)."""
 
-    def tick(count: int) -> None:
-        done["n"] += count
-        bar.update(count)
-        if done["n"] >= total:
-            bar.__exit__(None, None, None)
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.done, self.shown = 0, 0.0
+        self.show = sys.stderr.isatty()
 
-    return tick
+    def __call__(self, total: int | None) -> Callable[[int], None]:
+        self.total = total
+        return self.tick
+
+    def tick(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if self.show and self.done > 5000 and now - self.shown > 0.5:
+            self.shown = now
+            of = f" of {self.total:,}" if self.total else ""
+            click.echo(f"\rWritten {self.done:,}{of} rows", err=True, nl=False)
+
+    def end(self) -> None:
+        if self.shown:
+            click.echo(err=True)
 
 
 @click.command()
@@ -50,8 +61,12 @@ def load(paths: tuple[str, ...], dry_run: bool, batch_size: int, uri: str | None
     targets = [seed_dir() if p == "seed" else Path(p) for p in paths]
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
-        report = run_load(driver, connection.database, targets, dry_run=dry_run,
-                          batch_size=batch_size, progress=_progress)
+        progress = _Progress()
+        try:
+            report = run_load(driver, connection.database, targets, dry_run=dry_run,
+                              batch_size=batch_size, progress=progress)
+        finally:
+            progress.end()
     click.echo(render(report.rows(), "table"))
     verb = "Would create" if dry_run else "Created"
     click.echo(

@@ -23,7 +23,8 @@ from loaders import opensanctions
 from loaders.files import find_files, read_file
 from loaders.records import ParseError, RawRecord
 
-ProgressFactory = Callable[[int], Callable[[int], None]]
+# Called with the number of rows to write, or None while that is not known yet.
+ProgressFactory = Callable[[int | None], Callable[[int], None]]
 
 
 @dataclass
@@ -137,7 +138,9 @@ def load(
     """Load files; raises :class:`LoadError` (with every problem) and writes nothing on error.
 
     Memory stays flat as the input grows: the files are read in passes, and the validated
-    rows wait in a temporary file (:class:`Spool`) for the one write transaction.
+    rows go, batch by batch, to the one write transaction, which writes them while planning
+    goes on and commits only a complete plan without problems (:class:`~writer.StreamedWrite`);
+    they wait in a temporary file too (:class:`Spool`), should the transaction be retried.
     """
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -148,7 +151,17 @@ def load(
         raise LoadError([str(exc)]) from None
     with Spool(batch_size) as spool:
         source = FileRecords(files)
-        plan = Planner(Neo4jGraph(driver, database), spool).build(source)
+        stream = None
+        if not dry_run:
+            # Constraints first: the streamed transaction writes while planning goes on.
+            writer.ensure_schema(driver, database)
+            stream = writer.StreamedWrite(driver, database, spool, progress and progress(None))
+        try:
+            plan = Planner(Neo4jGraph(driver, database), spool).build(source)
+        except BaseException:
+            if stream is not None:
+                stream.abandon()
+            raise
         problems = source.file_problems() + plan.problems
         if not files:
             problems.append(f"no input files in {', '.join(map(str, paths))}")
@@ -161,25 +174,20 @@ def load(
         }
         planned = time.monotonic() - started
         if problems:
-            if not dry_run:
+            if stream is not None:
+                stream.abandon()
                 writer.record_failed_run(driver, database, {
                     **run, "status": "failed", "rejected": len(problems),
                     "problems": problems[:200],
                     "finished": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 })
             raise LoadError(problems)
-        if not dry_run:
-            writer.ensure_schema(driver, database)
-        tick = progress(plan.size) if progress and plan.size > 5000 else None
-        if dry_run:
+        if stream is None:
             counts = _dry_run(driver, database, spool)
         else:
-            counts = writer.write(
-                driver, database, spool,
-                {**run, "status": "loaded", "rejected": 0,
-                 "finished": datetime.now(UTC).isoformat(timespec="milliseconds")},
-                tick,
-            )
+            finished = datetime.now(UTC).isoformat(timespec="milliseconds")
+            counts = stream.finish({**run, "status": "loaded", "rejected": 0,
+                                    "finished": finished})
     return LoadReport(files, plan, counts, dry_run, time.monotonic() - started, run_id,
                       planned)
 

@@ -3,18 +3,20 @@
 Planning appends rows; a batch of one label (or relationship type) goes to disk as soon as it
 is full, so memory holds at most one batch per label and type, whatever the input's size.
 Every node batch comes before every relationship batch. Reading starts from the beginning
-each time, so a retried write transaction reads the same batches again.
+each time, so a retried write transaction reads the same batches again. A ``sink`` also gets
+each batch as it is written (the streamed write transaction: it writes while planning goes on).
 """
 
 from __future__ import annotations
 
 import marshal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any, Literal
 
 Part = Literal["node", "relation"]
 Row = dict[str, Any]
+Sink = Callable[[Part, str, list[Row]], None]
 
 
 class Spool:
@@ -22,6 +24,7 @@ class Spool:
         self.batch_size = batch_size
         self.file: IO[bytes] = tempfile.TemporaryFile(prefix="kb-load-")  # noqa: SIM115 - closed by close()
         self.buffers: dict[tuple[Part, str], list[Row]] = {}
+        self.sink: Sink | None = None
 
     def add(self, part: Part, name: str, row: Row) -> None:
         buffer = self.buffers.setdefault((part, name), [])
@@ -32,6 +35,8 @@ class Spool:
 
     def _dump(self, part: Part, name: str, rows: list[Row]) -> None:
         marshal.dump((part, name, rows), self.file)
+        if self.sink is not None:
+            self.sink(part, name, rows)
 
     def flush(self) -> None:
         """Write every partly filled batch (called after the nodes, and at the end)."""

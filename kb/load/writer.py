@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ class WriteCounts:
     node_seconds: float = 0.0  # time in node batches, relationship batches, and in all
     relation_seconds: float = 0.0  # (the commit included)
     seconds: float = 0.0
+    commit_seconds: float | None = None  # the commit alone, when measured (streamed writes)
 
     @property
     def created(self) -> int:
@@ -53,6 +57,24 @@ def relation_statement(rel_type: str) -> str:
     return statement("upsert_relations").replace("$($type)", rel_type)
 
 
+def _write_batch(tx: neo4j.ManagedTransaction | neo4j.Transaction, counts: WriteCounts,
+                 part: str, name: str, batch: list[dict[str, Any]]) -> None:
+    started = time.monotonic()
+    if part == "node":
+        row = tx.run(statement("upsert_nodes"), rows=batch, label=name).single(strict=True)
+        counts.nodes_created[name] = counts.nodes_created.get(name, 0) + row["created"]
+        counts.nodes_changed[name] = counts.nodes_changed.get(name, 0) + row["changed"]
+        counts.node_seconds += time.monotonic() - started
+    else:
+        row = tx.run(relation_statement(name), rows=batch, type=name).single(strict=True)
+        counts.relations_created[name] = counts.relations_created.get(name, 0) + row["created"]
+        counts.relations_changed[name] = counts.relations_changed.get(name, 0) + row["changed"]
+        counts.relation_seconds += time.monotonic() - started
+    # The transaction keeps every result, and each result its parameters, until the
+    # commit: emptying the sent rows keeps the loader's memory flat.
+    batch.clear()
+
+
 def _write_all(
     tx: neo4j.ManagedTransaction,
     spool: Spool,
@@ -60,24 +82,11 @@ def _write_all(
     progress: Progress | None,
 ) -> WriteCounts:
     counts = WriteCounts()
-    node_text = statement("upsert_nodes")
     for part, name, batch in spool.batches():
-        started, size = time.monotonic(), len(batch)
-        if part == "node":
-            row = tx.run(node_text, rows=batch, label=name).single(strict=True)
-            counts.nodes_created[name] = counts.nodes_created.get(name, 0) + row["created"]
-            counts.nodes_changed[name] = counts.nodes_changed.get(name, 0) + row["changed"]
-            counts.node_seconds += time.monotonic() - started
-        else:
-            row = tx.run(relation_statement(name), rows=batch, type=name).single(strict=True)
-            counts.relations_created[name] = counts.relations_created.get(name, 0) + row["created"]
-            counts.relations_changed[name] = counts.relations_changed.get(name, 0) + row["changed"]
-            counts.relation_seconds += time.monotonic() - started
+        size = len(batch)
+        _write_batch(tx, counts, part, name, batch)
         if progress:
             progress(size)
-        # The transaction keeps every result, and each result its parameters, until the
-        # commit: emptying the sent rows keeps the loader's memory flat.
-        batch.clear()
     if run is not None:
         run = {**run, "created": counts.created, "changed": counts.changed}
         tx.run(statement("record_run"), run=run).consume()
@@ -102,3 +111,87 @@ def write(
 def record_failed_run(driver: neo4j.Driver, database: str | None, run: dict[str, Any]) -> None:
     """A rejected load leaves only its LoadRun record, written on its own."""
     driver.execute_query(statement("record_run"), run=run, database_=database)
+
+
+class StreamedWrite:
+    """The one write transaction, fed batch by batch while the plan is still being built.
+
+    A thread of its own sends each spooled batch as soon as it is full, so the server writes
+    while Python validates the rest (two cores instead of one). Nothing is committed before
+    the plan is complete and without problems: :meth:`abandon` rolls everything back. Should
+    the transaction fail on a transient error, :meth:`finish` writes the whole spool again in
+    a managed (retried) transaction, as :func:`write` does.
+    """
+
+    def __init__(self, driver: neo4j.Driver, database: str | None, spool: Spool,
+                 progress: Progress | None = None) -> None:
+        self.driver, self.database, self.spool = driver, database, spool
+        self.progress = progress
+        self.counts = WriteCounts()
+        self.error: Exception | None = None
+        self.started = time.monotonic()
+        self.batches: queue.Queue[tuple[str, str, list[dict[str, Any]]] | None] = queue.Queue(4)
+        self.session = driver.session(database=database)
+        self.tx = self.session.begin_transaction()
+        self.thread = threading.Thread(target=self._send, name="kb-load-writer", daemon=True)
+        self.thread.start()
+        spool.sink = self._put
+
+    def _put(self, part: str, name: str, rows: list[dict[str, Any]]) -> None:
+        if self.error is None:
+            self.batches.put((part, name, rows))
+
+    def _send(self) -> None:
+        while (item := self.batches.get()) is not None:
+            if self.error is not None:
+                continue  # failed: drain, so that the planner never waits
+            part, name, rows = item
+            size = len(rows)
+            try:
+                _write_batch(self.tx, self.counts, part, name, rows)
+            except Exception as exc:  # handed to the main thread by finish()
+                self.error = exc
+                continue
+            if self.progress:
+                self.progress(size)
+
+    def _stop(self) -> None:
+        self.spool.sink = None
+        self.batches.put(None)
+        self.thread.join()
+
+    def _roll_back(self) -> None:
+        # The connection may be gone: then the server has dropped the transaction anyway.
+        with contextlib.suppress(Exception):
+            if not self.tx.closed():
+                self.tx.rollback()
+        self.session.close()
+
+    def abandon(self) -> None:
+        """Roll back whatever was sent (the plan has problems, or planning failed)."""
+        self._stop()
+        self._roll_back()
+
+    def finish(self, run: dict[str, Any]) -> WriteCounts:
+        """Send the last batches, record the run and commit; retried whole on a transient error."""
+        self.spool.flush()
+        self._stop()
+        counts = self.counts
+        try:
+            if self.error is not None:
+                raise self.error
+            run = {**run, "created": counts.created, "changed": counts.changed}
+            self.tx.run(statement("record_run"), run=run).consume()
+            committing = time.monotonic()
+            self.tx.commit()
+            counts.commit_seconds = time.monotonic() - committing
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
+            self._roll_back()
+            if not exc.is_retryable():
+                raise
+            return write(self.driver, self.database, self.spool, run, None)
+        finally:
+            self.session.close()
+        counts.seconds = time.monotonic() - self.started
+        return counts
+
