@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb import KnowledgeBase
+from kb import KnowledgeBase, db
 from kb.cli import main
-from kb.errors import QueryError
+from kb.errors import KBError, QueryError
 from kb.library import MAX_HOPS, Query, load_library, parse_file
 from kb.paths import cypher_dir
 
@@ -219,6 +219,16 @@ def test_every_query_plans_read_only_with_its_declared_columns(
     result = kb.driver.execute_query(f"EXPLAIN {query.body}", params, database_=kb.database)
     assert result.summary.query_type == "r"
     assert list(result.keys) == list(query.header.returns)
+
+
+def test_a_shipped_statement_runs_unchecked_but_the_server_refuses_it_a_write(
+    kb: KnowledgeBase,
+) -> None:
+    """Library queries skip the EXPLAIN check: their read transaction is the guard."""
+    with pytest.raises(KBError, match="read access mode"):
+        db.run(kb.driver, kb.database, "CREATE (p:Probe {id: 'probe'}) RETURN p.id AS id",
+               shipped=True)
+    assert kb.cypher("MATCH (p:Probe) RETURN count(p) AS n") == [{"n": 0}]
 
 
 # --------------------------------------------------------------------------- the commands
