@@ -181,6 +181,13 @@ BAD_INPUTS: list[tuple[str, dict[str, str | bytes], list[str]]] = [
                            "Alibabba,cuda,lee-2026-ai-infrastructure-race,e,hardware\n"},
      ["relies_on.csv:line 2", "field 'subject'", "unknown entity 'Alibabba'",
       "did you mean", "alibaba"]),
+    ("reference-to-a-bad-record", {
+        "companies.csv": "id,name,country\nacme-dc,Acme,US\n",
+        "relies_on.csv": "subject,object,source,evidence,kind\n"
+                         "acme-dc,cuda,lee-2026-ai-infrastructure-race,e,hardware\n"},
+     ["companies.csv:line 2", "field 'country' is not a field",
+      "relies_on.csv:line 2: field 'subject': 'acme-dc' is the id of the record at",
+      "companies.csv:line 2, which has a problem"]),
     ("wrong-label", {"headquartered_in.csv": "subject,object,source,evidence\n"
                      "cuda,CN,lee-2026-ai-infrastructure-race,e\n"},
      ["headquartered_in.csv:line 2", "field 'subject'", "is a Product"]),

@@ -102,6 +102,7 @@ class Planner:
         self.looked_norms: set[str] = set()
         self.suggestions: EntityIndex | None = None
         self.unknown = 0
+        self.invalid: dict[str, str] = {}  # ids of node records with problems -> where
 
     def build(self, records: Records) -> Plan:
         self._nodes(records)
@@ -135,6 +136,9 @@ class Planner:
             self.plan.records[raw.kind] += 1
             record = self._validate(raw, NODE_BY_KIND[raw.kind].model)
             if record is None:
+                id_ = _reference(raw.data.get("id"))
+                if id_ is not None:
+                    self.invalid.setdefault(id_, raw.origin)
                 continue
             if raw.data.get("resolve_by_name"):
                 by_name.append((raw, record))
@@ -280,6 +284,12 @@ class Planner:
             self.plan.problems.append(
                 f"{raw.origin}: field '{field_name}': {text!r} is a {kinds}, but "
                 f"{raw.kind} takes {' or '.join(sorted(allowed))} here"
+            )
+            return None
+        if text in self.invalid:
+            self.plan.problems.append(
+                f"{raw.origin}: field '{field_name}': {text!r} is the id of the record at "
+                f"{self.invalid[text]}, which has a problem (see there)"
             )
             return None
         hint = self._suggest(text)
