@@ -33,6 +33,16 @@ example:
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
 MATCH (a:Entity {id: $country}), (b:Country {id: $supplier_country})
+// B's flows to A and the reroutings of B's goods to A, read once, then split by category
+CALL (a, b) {
+  OPTIONAL MATCH (b)-[f:SUPPLIES]->(a)
+  RETURN collect(f) AS all_flows
+}
+CALL (a, b) {
+  OPTIONAL MATCH (b)-[rv:ROUTED_VIA]->(via:Country)
+  WHERE rv.destination = a.id
+  RETURN collect({rv: rv, via: via}) AS all_reroutes
+}
 CALL (a, b) {
   MATCH (b)-[f:SUPPLIES]->(a)
   OPTIONAL MATCH (k:Category {id: f.category})
@@ -47,23 +57,25 @@ CALL (a, b) {
   MATCH (k:Category {id: rv.category})
   RETURN k
 }
-WITH rank, level, a, b, k, coalesce(k.id, '') AS kid
-CALL (a, b, k, kid) {
-  OPTIONAL MATCH (b)-[f:SUPPLIES]->(a)
-  WHERE coalesce(f.category, '') = kid
+WITH rank, level, a, b, all_flows, all_reroutes, k, coalesce(k.id, '') AS kid
+CALL (all_flows, kid) {
+  UNWIND all_flows AS f
+  WITH f WHERE coalesce(f.category, '') = kid
   WITH f ORDER BY f.year, f.share
   RETURN collect(f) AS flows
 }
 CALL (b, k) {
-  OPTIONAL MATCH (firm:Company)-[hq:HEADQUARTERED_IN]->(b)
-  OPTIONAL MATCH (firm)-[r:SUPPLIES|MAKES]->(:Category)-[:PART_OF*0..2]->(k)
+  // from the category down to its suppliers (never through every firm of B)
+  OPTIONAL MATCH (k)<-[:PART_OF*0..2]-(:Category)<-[r:SUPPLIES|MAKES]-(firm:Company)
+                 -[hq:HEADQUARTERED_IN]->(b)
   WITH firm, hq, r WHERE r IS NOT NULL
   WITH firm, hq, collect(r) AS rels ORDER BY firm.name
   RETURN collect(firm.name) AS suppliers, collect(hq) + reduce(acc = [], rs IN collect(rels) | acc + rs) AS supplier_facts
 }
-CALL (a, b, kid) {
-  OPTIONAL MATCH (b)-[rv:ROUTED_VIA]->(via:Country)
-  WHERE rv.destination = a.id AND rv.category = kid
+CALL (all_reroutes, kid) {
+  UNWIND all_reroutes AS reroute
+  WITH reroute.via AS via, reroute.rv AS rv
+  WHERE rv.category = kid
   WITH via, rv ORDER BY via.name
   RETURN collect(via.name) AS rerouted_via, collect(rv) AS reroutes
 }

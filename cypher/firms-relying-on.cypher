@@ -58,28 +58,39 @@ CALL () {
   RETURN t
 }
 WITH rank, level, c, collect(DISTINCT t) AS targets
-MATCH (f:Company)-[hq:HEADQUARTERED_IN]->(c)
-CALL (f, c) {
-  MATCH (f)-[r:RELIES_ON]->(t)
-  RETURN t, 'direct' AS route, [r] AS facts, 'stated' AS cap
+// Backwards from the technologies to the firms (never forwards from every firm of the country).
+CALL (c, targets) {
+  UNWIND targets AS t
+  CALL (t, c) {
+    MATCH (f:Company)-[r:RELIES_ON]->(t)
+    RETURN f, 'direct' AS route, [r] AS facts, 'stated' AS cap
+    UNION
+    MATCH (f:Company)-[m:MAKES]->(:Product)-[r:RELIES_ON]->(t)
+    RETURN f, 'own product' AS route, [m, r] AS facts, 'stated' AS cap
+    UNION
+    MATCH (f:Company)-[r:RELIES_ON]->(q)<-[m1:MAKES]-(:Company)-[m2:MAKES]->(t)<-[cr:RELIES_ON]-(c)
+    WHERE $inherited AND q <> t
+    RETURN f, 'maker ecosystem' AS route, [r, m1, m2, cr] AS facts, 'implied' AS cap
+    UNION
+    MATCH (f:Company)-[r:RELIES_ON]->(:Company)-[m:MAKES]->(t)<-[cr:RELIES_ON]-(c)
+    WHERE $inherited
+    RETURN f, 'maker ecosystem' AS route, [r, m, cr] AS facts, 'implied' AS cap
+  }
+  RETURN f, t, route, facts, cap
   UNION
-  MATCH (f)-[m:MAKES]->(:Product)-[r:RELIES_ON]->(t)
-  RETURN t, 'own product' AS route, [m, r] AS facts, 'stated' AS cap
-  UNION
-  MATCH (f)-[r:RELIES_ON]->(q)<-[m1:MAKES]-(:Company)-[m2:MAKES]->(t)<-[cr:RELIES_ON]-(c)
-  WHERE $inherited AND q <> t
-  RETURN t, 'maker ecosystem' AS route, [r, m1, m2, cr] AS facts, 'implied' AS cap
-  UNION
-  MATCH (f)-[r:RELIES_ON]->(:Company)-[m:MAKES]->(t)<-[cr:RELIES_ON]-(c)
+  // the country's reliances on the technologies, passed to every firm building there
+  UNWIND targets AS t
+  MATCH (c)-[cr:RELIES_ON]->(t)
   WHERE $inherited
-  RETURN t, 'maker ecosystem' AS route, [r, m, cr] AS facts, 'implied' AS cap
-  UNION
-  MATCH (f)-[b:BUILDS_IN|OPERATES_IN]->(place)-[up:LOCATED_IN*0..3]->(c)-[cr:RELIES_ON]->(t)
-  WHERE $inherited
-  RETURN t, 'country' AS route, [b] + up + [cr] AS facts, 'implied' AS cap
+  WITH c, collect(cr) AS reliances
+  CALL (c) {
+    MATCH (f:Company)-[b:BUILDS_IN|OPERATES_IN]->(place)-[up:LOCATED_IN*0..3]->(c)
+    RETURN f, [b] + up AS via
+  }
+  UNWIND reliances AS cr
+  RETURN f, endNode(cr) AS t, 'country' AS route, via + [cr] AS facts, 'implied' AS cap
 }
-WITH rank, level, f, hq, t, route, facts, cap
-WHERE t IN targets
+MATCH (f)-[hq:HEADQUARTERED_IN]->(c)
 WITH rank, level, f, hq, t, route, facts,
      reduce(s = rank[cap], r IN [hq] + facts |
        CASE WHEN rank[r.confidence] < s THEN rank[r.confidence] ELSE s END) AS score,

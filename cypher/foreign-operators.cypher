@@ -25,7 +25,17 @@ example:
 */
 WITH ['none', 'external', 'implied', 'stated'] AS level,
      {stated: 3, implied: 2, external: 1} AS rank
-MATCH (op:Company)-[r:BUILDS_IN|OPERATES_IN]->(place:Entity)
+// the candidate operators: with a home, the companies headquartered there and their
+// subsidiaries (an index seek on the home country); without one, every builder or operator
+CALL () {
+  MATCH (:Country {id: $home})<-[:HEADQUARTERED_IN]-(:Company)<-[:SUBSIDIARY_OF*0..2]-(op:Company)
+  RETURN op
+  UNION
+  UNWIND CASE WHEN $home IS NULL THEN [true] ELSE [] END AS every
+  MATCH (op:Company)-[:BUILDS_IN|OPERATES_IN]->(:Entity)
+  RETURN op
+}
+MATCH (op)-[r:BUILDS_IN|OPERATES_IN]->(place:Entity)
 // the operator's own headquarters, else its parent's
 CALL (op) {
   MATCH (op)-[up:SUBSIDIARY_OF*0..2]->(:Company)-[hq:HEADQUARTERED_IN]->(home:Country)

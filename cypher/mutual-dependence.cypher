@@ -61,20 +61,48 @@ CALL () {
   WHERE $level = 'country'
   RETURN x, y, [hq, s] + up AS facts
   UNION
+  // at company level, a named firm is found by its id and its pairs only are read
+  MATCH (x:Company {id: $entity})-[r:RELIES_ON]->(y:Company)
+  WHERE $level = 'company'
+  RETURN x, y, [r] AS facts
+  UNION
+  MATCH (x:Company)-[r:RELIES_ON]->(y:Company {id: $entity})
+  WHERE $level = 'company'
+  RETURN x, y, [r] AS facts
+  UNION
+  UNWIND CASE WHEN $entity IS NULL THEN [true] ELSE [] END AS every
   MATCH (x:Company)-[r:RELIES_ON]->(y:Company)
   WHERE $level = 'company'
   RETURN x, y, [r] AS facts
   UNION
+  MATCH (y:Company)-[s:SUPPLIES]->(x:Company {id: $entity})
+  WHERE $level = 'company'
+  RETURN x, y, [s] AS facts
+  UNION
+  MATCH (y:Company {id: $entity})-[s:SUPPLIES]->(x:Company)
+  WHERE $level = 'company'
+  RETURN x, y, [s] AS facts
+  UNION
+  UNWIND CASE WHEN $entity IS NULL THEN [true] ELSE [] END AS every
   MATCH (y:Company)-[s:SUPPLIES]->(x:Company)
   WHERE $level = 'company'
   RETURN x, y, [s] AS facts
   UNION
+  MATCH (x:Company {id: $entity})-[r:RELIES_ON]->(:Product)<-[m:MAKES]-(y:Company)
+  WHERE $level = 'company'
+  RETURN x, y, [r, m] AS facts
+  UNION
+  MATCH (x:Company)-[r:RELIES_ON]->(:Product)<-[m:MAKES]-(y:Company {id: $entity})
+  WHERE $level = 'company'
+  RETURN x, y, [r, m] AS facts
+  UNION
+  UNWIND CASE WHEN $entity IS NULL THEN [true] ELSE [] END AS every
   MATCH (x:Company)-[r:RELIES_ON]->(:Product)<-[m:MAKES]-(y:Company)
   WHERE $level = 'company'
   RETURN x, y, [r, m] AS facts
 }
 WITH {stated: 3, implied: 2, external: 1} AS rank, x, y, facts
-WHERE x <> y
+WHERE x <> y AND ($entity IS NULL OR x.id = $entity OR y.id = $entity)
 WITH x, y, facts,
      reduce(sc = 3, r IN facts |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
@@ -86,13 +114,12 @@ WITH x, y, facts,
          ELSE '' END + '-> ' + endNode(r).name) AS chain
 ORDER BY score DESC, size(facts), chain
 WITH x, y, collect({score: score, chain: chain, facts: facts}) AS deps
-WITH collect({x: x, y: y, deps: deps}) AS directed
-UNWIND directed AS ab
-UNWIND directed AS ba
-WITH ab, ba
-WHERE ab.x = ba.y AND ab.y = ba.x AND ab.x.id < ab.y.id
-  AND ($entity IS NULL OR ab.x.id = $entity OR ab.y.id = $entity)
-WITH ab.x AS a, ab.y AS b, ab.deps AS a_deps, ba.deps AS b_deps,
+// the two directions of a pair meet by grouping on the pair (not by pairing every direction
+// with every other)
+WITH CASE WHEN x.id < y.id THEN x ELSE y END AS a, CASE WHEN x.id < y.id THEN y ELSE x END AS b,
+     collect({x: x, deps: deps}) AS ways
+WHERE size(ways) = 2 AND a.id < b.id
+WITH a, b, [w IN ways WHERE w.x = a][0].deps AS a_deps, [w IN ways WHERE w.x = b][0].deps AS b_deps,
      ['none', 'external', 'implied', 'stated'] AS level
 WITH a, b, a_deps, b_deps, level,
      a_deps[..$max_facts] + b_deps[..$max_facts] AS shown,

@@ -42,29 +42,8 @@ WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level,
      toString(date()) AS today
 MATCH (c:Country {id: $country})
-MATCH (rs:Restriction)-[rt:RESTRICTS]->(target:Entity)
-WITH rank, level, today, c, rs, rt, target,
-     coalesce(rt.start, rs.start) AS start, coalesce(rt.end, rs.end) AS end
-WHERE ($include_ended OR end IS NULL OR end >= today)
-  AND ($issuer IS NULL
-       OR EXISTS { (rs)-[:ISSUED_BY]->(:Entity {id: $issuer}) }
-       OR EXISTS { (rs)-[:ISSUED_BY]->(:Company)-[:HEADQUARTERED_IN]->(:Country {id: $issuer}) })
-MATCH (v:Entity)-[aff:SUBSIDIARY_OF*0..2]->(target)
-OPTIONAL MATCH (v)-[:HEADQUARTERED_IN]->(own_home:Country)
-OPTIONAL MATCH (v)<-[:MAKES]-(:Company)-[:HEADQUARTERED_IN]->(maker_home:Country)
-WITH rank, level, c, v, coalesce(own_home, maker_home) AS home, rs, rt, target, aff, start, end
-WHERE home IS NULL OR home <> c
-WITH rank, level, c, v, collect(DISTINCT home.name) AS homes,
-     collect({
-       restriction: rs.name, kind: rs.kind, authority: rs.authority, program: rs.program,
-       start: start, end: end, scope: coalesce(rt.scope, rs.scope),
-       through: CASE WHEN target = v THEN null ELSE target.name END,
-       quote: rt.evidence, source: rt.source, confidence: rt.confidence
-     }) AS restrictions,
-     max(reduce(sc = rank[rt.confidence], r IN aff |
-       CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END)) AS restricted,
-     collect(rt) + reduce(acc = [], fs IN collect(aff) | acc + fs) AS restriction_facts
-// the country's infrastructure: itself, its places, its companies and those building there
+// the country's infrastructure, found once: itself, its places, its companies and those
+// building there
 CALL (c) {
   RETURN c AS x
   UNION
@@ -77,7 +56,31 @@ CALL (c) {
   MATCH (x:Company)-[:HEADQUARTERED_IN]->(c)
   RETURN x
 }
-WITH rank, level, c, v, homes, restrictions, restricted, restriction_facts, collect(x) AS members
+WITH rank, level, today, c, collect(x) AS members
+MATCH (rs:Restriction)-[rt:RESTRICTS]->(target:Entity)
+WITH rank, level, today, c, members, rs, rt, target,
+     coalesce(rt.start, rs.start) AS start, coalesce(rt.end, rs.end) AS end
+WHERE ($include_ended OR end IS NULL OR end >= today)
+  AND ($issuer IS NULL
+       OR EXISTS { (rs)-[:ISSUED_BY]->(:Entity {id: $issuer}) }
+       OR EXISTS { (rs)-[:ISSUED_BY]->(:Company)-[:HEADQUARTERED_IN]->(:Country {id: $issuer}) })
+MATCH (v:Entity)-[aff:SUBSIDIARY_OF*0..2]->(target)
+OPTIONAL MATCH (v)-[:HEADQUARTERED_IN]->(own_home:Country)
+OPTIONAL MATCH (v)<-[:MAKES]-(:Company)-[:HEADQUARTERED_IN]->(maker_home:Country)
+WITH rank, level, c, members, v, coalesce(own_home, maker_home) AS home, rs, rt, target, aff,
+     start, end
+WHERE home IS NULL OR home <> c
+WITH rank, level, c, members, v, collect(DISTINCT home.name) AS homes,
+     collect({
+       restriction: rs.name, kind: rs.kind, authority: rs.authority, program: rs.program,
+       start: start, end: end, scope: coalesce(rt.scope, rs.scope),
+       through: CASE WHEN target = v THEN null ELSE target.name END,
+       quote: rt.evidence, source: rt.source, confidence: rt.confidence
+     }) AS restrictions,
+     max(reduce(sc = rank[rt.confidence], r IN aff |
+       CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END)) AS restricted,
+     collect(rt) + reduce(acc = [], fs IN collect(aff) | acc + fs) AS restriction_facts
+WITH rank, level, c, v, homes, restrictions, restricted, restriction_facts, members
 CALL (v, c, members) {
   MATCH (x)-[r:RELIES_ON]->(v) WHERE x IN members
   RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
@@ -96,9 +99,22 @@ CALL (v, c, members) {
   WHERE x IN members
   RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
   UNION
-  MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k:Category)
+  // the flows of the vendor's home into the country in a category of the vendor's (or a
+  // broader one), then the vendor's links to that category
+  WITH v, members, COLLECT {
+    MATCH (v)-[:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[:PART_OF*0..2]->(k:Category)
+    RETURN k.id
+  } AS categories
   MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[f:SUPPLIES]->(x)
-  WHERE x IN members AND f.category = k.id
+  WHERE x IN members AND f.category IN categories
+  WITH v, f.category AS category, collect({hq: hq, f: f, x: x}) AS flows
+  CALL (v, category) {
+    MATCH (k:Category {id: category})
+    MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k)
+    RETURN m, up
+  }
+  UNWIND flows AS flow
+  WITH flow.x AS x, m, up, flow.hq AS hq, flow.f AS f
   RETURN 'component' AS route, x, [m] + up + [hq, f] AS facts, 'stated' AS cap
   UNION
   MATCH (v)-[s1:SUPPLIES]->(y:Company)-[s2:SUPPLIES]->(x) WHERE x IN members AND y <> x
@@ -112,15 +128,14 @@ CALL (v, c, members) {
   WHERE x IN members AND place IN members AND x <> v
   RETURN 'subcontractor' AS route, x, [s1, b] AS facts, 'stated' AS cap
   UNION
-  MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[rv:ROUTED_VIA]->(third:Country)
-  WHERE rv.destination = c.id
+  // the vendor's categories, each with the broader ones it is in and the narrower ones in it
   MATCH (v)-[m:SUPPLIES|MAKES]->(k:Category)
-  OPTIONAL MATCH narrower = (k)-[:PART_OF*0..2]->(:Category {id: rv.category})
-  OPTIONAL MATCH broader = (:Category {id: rv.category})-[:PART_OF*1..2]->(k)
-  WITH c, third, hq, m, rv, narrower, broader
-  WHERE narrower IS NOT NULL OR broader IS NOT NULL
+  WITH c, v, m, COLLECT { MATCH (k)-[:PART_OF*0..2]->(n:Category) RETURN n.id } AS narrower,
+       COLLECT { MATCH (b:Category)-[:PART_OF*1..2]->(k) RETURN b.id } AS broader
+  MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[rv:ROUTED_VIA]->(third:Country)
+  WHERE rv.destination = c.id AND (rv.category IN narrower OR rv.category IN broader)
   RETURN 'transshipment via ' + third.name AS route, c AS x, [hq, m, rv] AS facts,
-         CASE WHEN narrower IS NULL THEN 'implied' ELSE 'stated' END AS cap
+         CASE WHEN rv.category IN narrower THEN 'stated' ELSE 'implied' END AS cap
 }
 WITH rank, level, v, homes, restrictions, restricted, restriction_facts, route, x, facts,
      reduce(sc = CASE WHEN rank[cap] < restricted THEN rank[cap] ELSE restricted END,
@@ -133,9 +148,16 @@ ORDER BY score DESC, size(facts), chain
 WITH level, v, homes, restrictions, restriction_facts, route,
      collect(DISTINCT x.name) AS reaches, collect(facts) AS fact_lists,
      collect({score: score, chain: chain}) AS chains
-WITH level, v, homes, restrictions, route, reaches, chains,
-     reduce(acc = restriction_facts, fs IN fact_lists | acc + [r IN fs WHERE NOT r IN acc])
-       AS used
+// the facts used: the restriction's, then each new fact of the chains in their order (one
+// pass, not a list search per chain: a route can have 10^5 chains)
+CALL (fact_lists, restriction_facts) {
+  UNWIND fact_lists AS fs
+  UNWIND fs AS r
+  WITH DISTINCT r
+  WHERE NOT r IN restriction_facts
+  RETURN collect(r) AS chain_facts
+}
+WITH level, v, homes, restrictions, route, reaches, chains, restriction_facts + chain_facts AS used
 RETURN v.name AS vendor,
        v.id AS vendor_id,
        [l IN labels(v) WHERE l <> 'Entity'][0] AS vendor_type,

@@ -23,6 +23,11 @@ example:
   category: lithium-ion batteries
 */
 MATCH (k:Entity {id: $category})
+// what a restriction reaches: its targets and their subsidiaries (a few hundred at most)
+CALL () {
+  MATCH (:Restriction)-[:RESTRICTS]->(:Entity)<-[:SUBSIDIARY_OF*0..2]-(x:Entity)
+  RETURN collect(DISTINCT x) AS restricted
+}
 MATCH (narrow:Entity)-[up:PART_OF*0..2]->(k)
 CALL (narrow) {
   MATCH (s:Entity)-[r:SUPPLIES|MAKES]->(narrow)
@@ -35,15 +40,15 @@ CALL (narrow) {
   RETURN s, [f] AS facts
 }
 OPTIONAL MATCH (s)-[hq:HEADQUARTERED_IN]->(own_home:Country)
-WITH k, narrow, up, s, facts, hq, CASE WHEN s:Country THEN s ELSE own_home END AS home
+WITH restricted, k, narrow, up, s, facts, hq, CASE WHEN s:Country THEN s ELSE own_home END AS home
 WHERE $country IS NULL OR home.id = $country
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level,
-     s, home, hq, narrow, facts + up AS facts
-WITH level, s, home, hq, narrow, facts,
+     restricted, s, home, hq, narrow, facts + up AS facts
+WITH restricted, level, s, home, hq, narrow, facts,
      reduce(sc = 3, r IN facts |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score
-WITH level, s, home, hq, collect(DISTINCT narrow.name) AS categories, max(score) AS best,
+WITH restricted, level, s, home, hq, collect(DISTINCT narrow.name) AS categories, max(score) AS best,
      reduce(acc = [], fs IN collect(facts) | acc + [r IN fs WHERE NOT r IN acc]) AS used
 RETURN s.name AS supplier,
        s.id AS supplier_id,
@@ -53,9 +58,11 @@ RETURN s.name AS supplier,
        [r IN used WHERE type(r) = 'SUPPLIES' AND (r.share IS NOT NULL OR r.value_usd IS NOT NULL) |
          {to: endNode(r).name, category: r.category, share: r.share, value_usd: r.value_usd,
           year: r.year}] AS flows,
-       COLLECT { MATCH (s)-[:SUBSIDIARY_OF*0..2]->(:Entity)<-[rt:RESTRICTS]-(rs:Restriction)
-                 RETURN DISTINCT rs.name + coalesce(' since ' + coalesce(rt.start, rs.start), '')
-                   AS restriction ORDER BY restriction } AS restrictions,
+       CASE WHEN s IN restricted THEN
+         COLLECT { MATCH (s)-[:SUBSIDIARY_OF*0..2]->(:Entity)<-[rt:RESTRICTS]-(rs:Restriction)
+                   RETURN DISTINCT rs.name + coalesce(' since ' + coalesce(rt.start, rs.start), '')
+                     AS restriction ORDER BY restriction }
+         ELSE [] END AS restrictions,
        level[best] AS confidence,
        [r IN used + CASE WHEN hq IS NULL THEN [] ELSE [hq] END | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
