@@ -10,6 +10,7 @@ for YAML/JSON, by top-level keys (``{"companies": [...], "relies_on": [...]}``).
 from __future__ import annotations
 
 import builtins
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -406,7 +407,12 @@ def normalise_name(name: str) -> str:
     "sao"), but letters of other scripts stay themselves: a Cyrillic "С" never matches a
     Latin "C", and Chinese names keep their characters.
     """
+    if name.isascii():  # the same answer, without the per-character walk
+        return _NOT_ASCII_ALNUM.sub("", name.lower())
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(
         ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch)
     )
+
+
+_NOT_ASCII_ALNUM = re.compile("[^0-9a-z]+")

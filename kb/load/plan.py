@@ -78,7 +78,7 @@ def _node_props(record: NodeRecord | SourceRecord) -> dict[str, Any]:
         props["name"] = record.title
     names = [props["name"], *props.get("aliases", [])]
     props["norm_name"] = normalise_name(props["name"])
-    props["norm_names"] = sorted({normalise_name(n) for n in names if normalise_name(n)})
+    props["norm_names"] = sorted({norm for norm in map(normalise_name, names) if norm})
     return props
 
 
