@@ -12,6 +12,7 @@ import io
 import json
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from kb.errors import LoadError
 from kb.fingerprint import fingerprint
 from kb.load.plan import EntityIndex, build_plan
 from kb.load.runner import existing_entities, load, read_records
-from kb.schema import ALL_KINDS
+from kb.schema import ALL_KINDS, normalise_name
 
 SOAK = os.environ.get("KB_SOAK") == "1"
 PLAN_EXAMPLES = 2000 if SOAK else 150
@@ -180,3 +181,12 @@ def test_valid_records_with_any_text_load_exactly_and_idempotently(
         assert stored == [{"name": name.strip(), "evidence": name.strip(), "share": share}]
         again = load(seeded_graph.driver, None, [folder])
         assert (again.counts.created, again.counts.changed) == (0, 0)
+
+
+@given(st.text(max_size=30) | st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_normalised_names_take_the_ascii_shortcut_to_the_same_answer(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text)
+    walked = "".join(
+        ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch)
+    )
+    assert normalise_name(text) == walked
