@@ -20,15 +20,17 @@ FORMATS = ("json", "csv", "graphml")
 def collect(driver: neo4j.Driver, database: str | None) -> dict[str, list[dict[str, Any]]]:
     """Records by kind, with exactly the fields of the schema's models."""
     kinds: dict[str, list[dict[str, Any]]] = {}
-    nodes, _, _ = driver.execute_query(statement("export_nodes"), database_=database,
-                                       routing_=neo4j.RoutingControl.READ)
+    nodes, _, _ = driver.execute_query(
+        statement("export_nodes"), database_=database, routing_=neo4j.RoutingControl.READ
+    )
     for row in nodes:
         node_type = NODE_BY_LABEL[row["label"]]
         fields = node_type.model.model_fields
         record = {k: v for k, v in row["props"].items() if k in fields and v is not None}
         kinds.setdefault(node_type.kind, []).append(record)
-    rels, _, _ = driver.execute_query(statement("export_relations"), database_=database,
-                                      routing_=neo4j.RoutingControl.READ)
+    rels, _, _ = driver.execute_query(
+        statement("export_relations"), database_=database, routing_=neo4j.RoutingControl.READ
+    )
     for row in rels:
         rel_type = RELATION_BY_TYPE.get(row["type"])
         if rel_type is None:
@@ -51,8 +53,9 @@ def export(driver: neo4j.Driver, database: str | None, fmt: str, out: Path) -> i
     kinds = collect(driver, database)
     total = sum(map(len, kinds.values()))
     if fmt == "json":
-        out.write_text(json.dumps(kinds, ensure_ascii=False, indent=1, default=str) + "\n",
-                       encoding="utf-8")
+        out.write_text(
+            json.dumps(kinds, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
+        )
     elif fmt == "csv":
         out.mkdir(parents=True, exist_ok=True)
         for kind, records in kinds.items():
@@ -70,13 +73,15 @@ def export(driver: neo4j.Driver, database: str | None, fmt: str, out: Path) -> i
 
 
 def _graphml(kinds: dict[str, list[dict[str, Any]]]) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
-             '<key id="label" for="node" attr.name="label" attr.type="string"/>',
-             '<key id="name" for="node" attr.name="name" attr.type="string"/>',
-             '<key id="type" for="edge" attr.name="type" attr.type="string"/>',
-             '<key id="data" for="all" attr.name="data" attr.type="string"/>',
-             '<graph id="kb" edgedefault="directed">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+        '<key id="label" for="node" attr.name="label" attr.type="string"/>',
+        '<key id="name" for="node" attr.name="name" attr.type="string"/>',
+        '<key id="type" for="edge" attr.name="type" attr.type="string"/>',
+        '<key id="data" for="all" attr.name="data" attr.type="string"/>',
+        '<graph id="kb" edgedefault="directed">',
+    ]
     for kind, records in kinds.items():
         node_type = next((t for t in NODE_BY_LABEL.values() if t.kind == kind), None)
         for record in records:
@@ -84,16 +89,16 @@ def _graphml(kinds: dict[str, list[dict[str, Any]]]) -> str:
             if node_type is not None:
                 name = escape(str(record.get("name") or record.get("title")))
                 lines.append(
-                    f"<node id={quoteattr(record['id'])}><data key=\"label\">{node_type.label}"
-                    f"</data><data key=\"name\">{name}</data>"
-                    f"<data key=\"data\">{data}</data></node>"
+                    f'<node id={quoteattr(record["id"])}><data key="label">{node_type.label}'
+                    f'</data><data key="name">{name}</data>'
+                    f'<data key="data">{data}</data></node>'
                 )
             else:
                 rel = next(t for t in RELATION_BY_TYPE.values() if t.kind == kind)
                 lines.append(
                     f"<edge source={quoteattr(record['subject'])} "
-                    f"target={quoteattr(record['object'])}><data key=\"type\">{rel.type}</data>"
-                    f"<data key=\"data\">{data}</data></edge>"
+                    f'target={quoteattr(record["object"])}><data key="type">{rel.type}</data>'
+                    f'<data key="data">{data}</data></edge>'
                 )
     lines += ["</graph>", "</graphml>"]
     return "\n".join(lines) + "\n"

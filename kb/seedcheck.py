@@ -66,8 +66,10 @@ def check_seed(seed: Path | None = None, article: Path | None = None) -> SeedChe
                     f"{raw.origin}: field 'evidence': not found verbatim in the article: "
                     f"{evidence[:120]!r}"
                 )
-        if is_fact and data.get("confidence") == "external" and data.get("source") in (
-            None, ARTICLE_SOURCE_ID
+        if (
+            is_fact
+            and data.get("confidence") == "external"
+            and data.get("source") in (None, ARTICLE_SOURCE_ID)
         ):
             result.problems.append(
                 f"{raw.origin}: an external fact must name its own source, not the article"

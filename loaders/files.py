@@ -91,16 +91,20 @@ def _structured(path: Path, document: Any, kinds: set[str]) -> Iterator[RawRecor
         unknown = [k for k in keys if k not in kinds]
         if unknown:
             raise ParseError(
-                path, "", f"unknown kind(s) {unknown}; a file is named after its kind, or "
-                f"holds a mapping of kinds: {', '.join(sorted(kinds))}"
+                path,
+                "",
+                f"unknown kind(s) {unknown}; a file is named after its kind, or "
+                f"holds a mapping of kinds: {', '.join(sorted(kinds))}",
             )
         for key in keys:
             yield from _records_of(path, key, document[key], "", kinds)
         return
     if stem not in kinds:
         raise ParseError(
-            path, "", f"cannot tell the kind of records: name the file after one of "
-            f"{', '.join(sorted(kinds))}"
+            path,
+            "",
+            f"cannot tell the kind of records: name the file after one of "
+            f"{', '.join(sorted(kinds))}",
         )
     yield from _records_of(path, stem, document, "", kinds)
 

@@ -16,11 +16,37 @@ from pathlib import Path
 
 from loaders.records import ParseError, RawRecord
 
-COLUMNS = ["Name", "Clean Name", "Alias", "Previous Name", "Parent Name", "Note",
-           "Start date", "End date", "Source Url"]
-SUFFIXES = {"co", "company", "ltd", "limited", "inc", "incorporated", "corp", "corporation",
-            "group", "holding", "holdings", "plc", "llc", "sa", "ag", "gmbh", "technologies",
-            "technology"}
+COLUMNS = [
+    "Name",
+    "Clean Name",
+    "Alias",
+    "Previous Name",
+    "Parent Name",
+    "Note",
+    "Start date",
+    "End date",
+    "Source Url",
+]
+SUFFIXES = {
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "group",
+    "holding",
+    "holdings",
+    "plc",
+    "llc",
+    "sa",
+    "ag",
+    "gmbh",
+    "technologies",
+    "technology",
+}
 _PAREN = re.compile(r"\(([^()]*)\)")
 
 
@@ -52,8 +78,13 @@ def _names(row: dict[str, str]) -> tuple[str, list[str]]:
     raw_name = row["Name"].rstrip("*").strip()
     clean = _PAREN.sub("", row["Clean Name"] or raw_name).strip(" ,") or raw_name
     aliases: list[str] = []
-    for text in (row["Alias"], row["Previous Name"], *_PAREN.findall(raw_name),
-                 *_PAREN.findall(row["Clean Name"]), *_short_forms(clean)):
+    for text in (
+        row["Alias"],
+        row["Previous Name"],
+        *_PAREN.findall(raw_name),
+        *_PAREN.findall(row["Clean Name"]),
+        *_short_forms(clean),
+    ):
         text = (text or "").strip()
         if text and text != clean and text not in aliases:
             aliases.append(text)
@@ -69,30 +100,47 @@ def read_ban_list(path: Path) -> Iterator[RawRecord]:
     def record(kind: str, data: dict[str, object], where: str) -> RawRecord:
         return RawRecord(kind, data, path, where)
 
-    yield record("sources", {
-        "id": source_id,
-        "title": f"OpenSanctions ban list '{stem}'",
-        "publisher": "OpenSanctions",
-        "url": "https://www.opensanctions.org/datasets/us_dod_chinese_milcorps/"
-        if is_1260h else None,
-    }, "file")
-    yield record("restrictions", {
-        "id": restriction_id,
-        "name": "U.S. DoD Section 1260H list of Chinese military companies"
-        if is_1260h else f"Ban list {stem}",
-        "kind": "listing",
-        "authority": "U.S. Department of Defense" if is_1260h else None,
-        "program": "Section 1260H, FY2021 NDAA (Pub. L. 116-283)" if is_1260h else None,
-        "scope": "Chinese military companies operating in the United States"
-        if is_1260h else None,
-        "source": source_id,
-    }, "file")
+    yield record(
+        "sources",
+        {
+            "id": source_id,
+            "title": f"OpenSanctions ban list '{stem}'",
+            "publisher": "OpenSanctions",
+            "url": "https://www.opensanctions.org/datasets/us_dod_chinese_milcorps/"
+            if is_1260h
+            else None,
+        },
+        "file",
+    )
+    yield record(
+        "restrictions",
+        {
+            "id": restriction_id,
+            "name": "U.S. DoD Section 1260H list of Chinese military companies"
+            if is_1260h
+            else f"Ban list {stem}",
+            "kind": "listing",
+            "authority": "U.S. Department of Defense" if is_1260h else None,
+            "program": "Section 1260H, FY2021 NDAA (Pub. L. 116-283)" if is_1260h else None,
+            "scope": "Chinese military companies operating in the United States"
+            if is_1260h
+            else None,
+            "source": source_id,
+        },
+        "file",
+    )
     if is_1260h:
-        yield record("issued_by", {
-            "subject": restriction_id, "object": "US", "source": source_id,
-            "evidence": "U.S. Department of Defense, Section 1260H list",
-            "confidence": "external",
-        }, "file")
+        yield record(
+            "issued_by",
+            {
+                "subject": restriction_id,
+                "object": "US",
+                "source": source_id,
+                "evidence": "U.S. Department of Defense, Section 1260H list",
+                "confidence": "external",
+            },
+            "file",
+        )
 
     text = path.read_text(encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -107,22 +155,39 @@ def read_ban_list(path: Path) -> Iterator[RawRecord]:
             company_id = companies.get(slug(clean))
             if company_id is None:
                 company_id = companies[slug(clean)] = f"listed-{slug(clean)}"
-                yield record("companies", {
-                    "id": company_id, "name": clean, "aliases": aliases,
-                    "source": source_id, "evidence": row["Name"].strip(),
-                    "confidence": "external", "resolve_by_name": True,
-                }, where)
+                yield record(
+                    "companies",
+                    {
+                        "id": company_id,
+                        "name": clean,
+                        "aliases": aliases,
+                        "source": source_id,
+                        "evidence": row["Name"].strip(),
+                        "confidence": "external",
+                        "resolve_by_name": True,
+                    },
+                    where,
+                )
             start = (row.get("Start date") or "").strip() or None
             end = (row.get("End date") or "").strip() or None
             if ("restricts", company_id, start or "") in facts:
                 continue
             facts.add(("restricts", company_id, start or ""))
-            yield record("restricts", {
-                "subject": restriction_id, "object": company_id, "source": source_id,
-                "evidence": row["Name"].strip(), "confidence": "external",
-                "as_of": start, "start": start, "end": end,
-                "note": (row.get("Note") or "").strip() or None,
-            }, where)
+            yield record(
+                "restricts",
+                {
+                    "subject": restriction_id,
+                    "object": company_id,
+                    "source": source_id,
+                    "evidence": row["Name"].strip(),
+                    "confidence": "external",
+                    "as_of": start,
+                    "start": start,
+                    "end": end,
+                    "note": (row.get("Note") or "").strip() or None,
+                },
+                where,
+            )
             parent = (row.get("Parent Name") or "").strip()
             parent_clean = _PAREN.sub("", parent).strip(" ,")
             parent_id = companies.get(slug(parent_clean)) or f"listed-{slug(parent_clean)}"
@@ -130,15 +195,30 @@ def read_ban_list(path: Path) -> Iterator[RawRecord]:
                 facts.add(("parent", company_id, parent_id))
                 if slug(parent_clean) not in companies:
                     companies[slug(parent_clean)] = parent_id
-                    yield record("companies", {
-                        "id": parent_id, "name": parent_clean,
-                        "aliases": _short_forms(parent_clean), "source": source_id,
-                        "evidence": parent, "confidence": "external", "resolve_by_name": True,
-                    }, where)
-                yield record("subsidiary_of", {
-                    "subject": company_id, "object": parent_id, "source": source_id,
-                    "evidence": f"{row['Name'].strip()} (parent: {parent})",
-                    "confidence": "external", "as_of": start,
-                }, where)
+                    yield record(
+                        "companies",
+                        {
+                            "id": parent_id,
+                            "name": parent_clean,
+                            "aliases": _short_forms(parent_clean),
+                            "source": source_id,
+                            "evidence": parent,
+                            "confidence": "external",
+                            "resolve_by_name": True,
+                        },
+                        where,
+                    )
+                yield record(
+                    "subsidiary_of",
+                    {
+                        "subject": company_id,
+                        "object": parent_id,
+                        "source": source_id,
+                        "evidence": f"{row['Name'].strip()} (parent: {parent})",
+                        "confidence": "external",
+                        "as_of": start,
+                    },
+                    where,
+                )
     except csv.Error as exc:
         raise ParseError(path, f"line {reader.line_num}", f"invalid CSV: {exc}") from None

@@ -32,16 +32,53 @@ SOAK = os.environ.get("KB_SOAK") == "1"
 PLAN_EXAMPLES = 2000 if SOAK else 150
 DB_EXAMPLES = 200 if SOAK else 15
 
-FIELDS = ["id", "name", "aliases", "kind", "subject", "object", "source", "evidence",
-          "confidence", "as_of", "share", "year", "category", "value", "unit", "series",
-          "metric", "iso2", "title", "description", "start", "end", "role", "purpose"]
-KNOWN = ["catl", "CATL", "cuda", "US", "CN", "China", "lee-2026-ai-infrastructure-race",
-         "lithium-ion-batteries", "stated", "implied", "hardware", "company", "2025", "percent"]
+FIELDS = [
+    "id",
+    "name",
+    "aliases",
+    "kind",
+    "subject",
+    "object",
+    "source",
+    "evidence",
+    "confidence",
+    "as_of",
+    "share",
+    "year",
+    "category",
+    "value",
+    "unit",
+    "series",
+    "metric",
+    "iso2",
+    "title",
+    "description",
+    "start",
+    "end",
+    "role",
+    "purpose",
+]
+KNOWN = [
+    "catl",
+    "CATL",
+    "cuda",
+    "US",
+    "CN",
+    "China",
+    "lee-2026-ai-infrastructure-race",
+    "lithium-ion-batteries",
+    "stated",
+    "implied",
+    "hardware",
+    "company",
+    "2025",
+    "percent",
+]
 
 scalars = st.one_of(
     st.sampled_from(KNOWN),
     st.text(max_size=30),
-    st.integers(min_value=-10**12, max_value=10**12),
+    st.integers(min_value=-(10**12), max_value=10**12),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.none(),
@@ -87,8 +124,11 @@ def _plan(folder: Path, index: EntityIndex) -> list[str]:
     return problems + build_plan(raws, index).problems
 
 
-@settings(max_examples=PLAN_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=PLAN_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(kind=kinds, fmt=formats, rows=st.lists(records, min_size=1, max_size=5))
 def test_random_records_give_problems_or_a_plan(
     kind: str, fmt: str, rows: list[dict[str, Any]], seed_index: EntityIndex
@@ -101,8 +141,11 @@ def test_random_records_give_problems_or_a_plan(
             _check_problems(problems, folder)
 
 
-@settings(max_examples=PLAN_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=PLAN_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(kind=kinds, fmt=formats, data=st.binary(max_size=200))
 def test_random_bytes_give_problems_or_a_plan(
     kind: str, fmt: str, data: bytes, seed_index: EntityIndex
@@ -115,8 +158,11 @@ def test_random_bytes_give_problems_or_a_plan(
             _check_problems(problems, folder)
 
 
-@settings(max_examples=DB_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=DB_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(kind=kinds, fmt=formats, rows=st.lists(records, min_size=1, max_size=4))
 def test_random_loads_are_clean_errors_or_idempotent_loads(
     kind: str, fmt: str, rows: list[dict[str, Any]], seeded_graph: KnowledgeBase
@@ -150,19 +196,33 @@ names = st.text(
 ).filter(lambda s: s.strip() != "")
 
 
-@settings(max_examples=DB_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(fmt=formats, name=names, aliases=st.lists(names, max_size=3),
-       share=st.floats(min_value=0, max_value=100))
+@settings(
+    max_examples=DB_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    fmt=formats,
+    name=names,
+    aliases=st.lists(names, max_size=3),
+    share=st.floats(min_value=0, max_value=100),
+)
 def test_valid_records_with_any_text_load_exactly_and_idempotently(
     fmt: str, name: str, aliases: list[str], share: float, seeded_graph: KnowledgeBase
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         company = {"id": "fuzz-co", "name": name}
-        supply = {"subject": "fuzz-co", "object": "US", "category": "lithium-ion-batteries",
-                  "share": share, "year": 2025, "source": "lee-2026-ai-infrastructure-race",
-                  "evidence": name, "confidence": "implied"}
+        supply = {
+            "subject": "fuzz-co",
+            "object": "US",
+            "category": "lithium-ion-batteries",
+            "share": share,
+            "year": 2025,
+            "source": "lee-2026-ai-infrastructure-race",
+            "evidence": name,
+            "confidence": "implied",
+        }
         if fmt == "csv" and any(";" in a for a in aliases):
             aliases = [a.replace(";", ",") for a in aliases]
         if aliases:

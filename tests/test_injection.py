@@ -18,7 +18,7 @@ from kb.server.instance import Instance
 from kb.settings import Connection
 
 HOSTILE = [
-    "O'Brien \"Power\" Ltd",
+    'O\'Brien "Power" Ltd',
     "`Company` `) DETACH DELETE n",
     "x'}) MATCH (n) DETACH DELETE n //",
     "}]-> CREATE (:Pwned)",
@@ -37,14 +37,26 @@ HOSTILE = [
 
 @pytest.fixture
 def hostile_graph(seeded_graph: KnowledgeBase, tmp_path: Path) -> KnowledgeBase:
-    companies = [{"id": f"hostile-{i}", "name": name, "aliases": [name + " alias"]}
-                 for i, name in enumerate(HOSTILE)]
-    facts = [{"subject": name, "object": "CN", "source": "lee-2026-ai-infrastructure-race",
-              "evidence": name, "confidence": "implied"} for name in HOSTILE]
-    (tmp_path / "companies.yaml").write_text(yaml.safe_dump(companies, allow_unicode=True),
-                                             encoding="utf-8")
-    (tmp_path / "headquartered_in.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True),
-                                                    encoding="utf-8")
+    companies = [
+        {"id": f"hostile-{i}", "name": name, "aliases": [name + " alias"]}
+        for i, name in enumerate(HOSTILE)
+    ]
+    facts = [
+        {
+            "subject": name,
+            "object": "CN",
+            "source": "lee-2026-ai-infrastructure-race",
+            "evidence": name,
+            "confidence": "implied",
+        }
+        for name in HOSTILE
+    ]
+    (tmp_path / "companies.yaml").write_text(
+        yaml.safe_dump(companies, allow_unicode=True), encoding="utf-8"
+    )
+    (tmp_path / "headquartered_in.yaml").write_text(
+        yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8"
+    )
     load(seeded_graph.driver, None, [tmp_path])
     return seeded_graph
 
@@ -106,8 +118,9 @@ def test_cypher_without_write_refuses_by_plan(seeded_graph: KnowledgeBase, state
     assert result.exit_code == 1
     assert "nothing was run" in result.stderr
     assert fingerprint(seeded_graph.driver, None) == before
-    assert seeded_graph.cypher("SHOW CONSTRAINTS YIELD name WHERE name = 'entity_id' "
-                               "RETURN count(*) AS n") == [{"n": 1}]
+    assert seeded_graph.cypher(
+        "SHOW CONSTRAINTS YIELD name WHERE name = 'entity_id' RETURN count(*) AS n"
+    ) == [{"n": 1}]
 
 
 def test_keywords_inside_strings_are_just_strings(seeded_graph: KnowledgeBase) -> None:
@@ -147,8 +160,11 @@ def test_the_password_appears_in_no_log(kb: KnowledgeBase) -> None:
     instance = Instance(name)
     password = instance.password()
     kb.cypher("RETURN 1 AS x")  # make sure the logs hold some traffic
-    CliRunner().invoke(main, ["cypher", "RETURN 1"], env={"NEO4J_URI": _connection(None).uri,
-                                                          "NEO4J_PASSWORD": "wrong-one"})
+    CliRunner().invoke(
+        main,
+        ["cypher", "RETURN 1"],
+        env={"NEO4J_URI": _connection(None).uri, "NEO4J_PASSWORD": "wrong-one"},
+    )
     logs = list(instance.logs_dir.glob("*.log*"))
     assert logs
     for path in logs:

@@ -226,8 +226,9 @@ def test_a_shipped_statement_runs_unchecked_but_the_server_refuses_it_a_write(
 ) -> None:
     """Library queries skip the EXPLAIN check: their read transaction is the guard."""
     with pytest.raises(KBError, match="read access mode"):
-        db.run(kb.driver, kb.database, "CREATE (p:Probe {id: 'probe'}) RETURN p.id AS id",
-               shipped=True)
+        db.run(
+            kb.driver, kb.database, "CREATE (p:Probe {id: 'probe'}) RETURN p.id AS id", shipped=True
+        )
     assert kb.cypher("MATCH (p:Probe) RETURN count(p) AS n") == [{"n": 0}]
 
 

@@ -42,12 +42,13 @@ def seed_counts() -> tuple[Counter[str], Counter[str]]:
 
 def graph_counts(kb: KnowledgeBase) -> tuple[Counter[str], Counter[str]]:
     nodes = kb.cypher(
-        "MATCH (n:Entity) RETURN [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
-        "count(*) AS n"
+        "MATCH (n:Entity) RETURN [l IN labels(n) WHERE l <> 'Entity'][0] AS label, count(*) AS n"
     )
     rels = kb.cypher("MATCH (:Entity)-[r]->(:Entity) RETURN type(r) AS type, count(*) AS n")
-    return (Counter({r["label"]: r["n"] for r in nodes}),
-            Counter({r["type"]: r["n"] for r in rels}))
+    return (
+        Counter({r["label"]: r["n"] for r in nodes}),
+        Counter({r["type"]: r["n"] for r in rels}),
+    )
 
 
 def test_seed_loads_with_the_counts_of_its_files(empty_graph: KnowledgeBase) -> None:
@@ -129,9 +130,14 @@ def test_user_files_load_then_reload_changes_nothing(
     empty_graph: KnowledgeBase, tmp_path: Path
 ) -> None:
     load(empty_graph.driver, None, [seed_dir()])
-    folder = _write(tmp_path / "mine", {
-        "companies.csv": GOOD_CSV, "supplies.csv": GOOD_FACTS, "notes.yaml": GOOD_SOURCE,
-    })
+    folder = _write(
+        tmp_path / "mine",
+        {
+            "companies.csv": GOOD_CSV,
+            "supplies.csv": GOOD_FACTS,
+            "notes.yaml": GOOD_SOURCE,
+        },
+    )
     runner = CliRunner()
     first = runner.invoke(main, ["load", str(folder)])
     assert first.exit_code == 0, first.output
@@ -140,8 +146,9 @@ def test_user_files_load_then_reload_changes_nothing(
         "MATCH (:Company {id: 'acme-power'})-[s:SUPPLIES]->(:Country {id: 'US'}) "
         "RETURN s.category AS category, s.share AS share, s.year AS year, s.source AS source"
     )
-    assert rows == [{"category": "transformers", "share": 3.0, "year": 2025,
-                     "source": "user-notes"}]
+    assert rows == [
+        {"category": "transformers", "share": 3.0, "year": 2025, "source": "user-notes"}
+    ]
     again = runner.invoke(main, ["load", str(folder)])
     assert "Created 0 and changed 0" in again.stdout
     # an edit is an update of the same fact, not a second fact
@@ -161,44 +168,103 @@ def test_dry_run_counts_but_writes_nothing(empty_graph: KnowledgeBase) -> None:
 
 
 BAD_INPUTS: list[tuple[str, dict[str, str | bytes], list[str]]] = [
-    ("malformed-yaml", {"companies.yaml": "- id: x\n  name: [unclosed\n"},
-     ["companies.yaml:line 3", "invalid YAML"]),
-    ("malformed-json", {"companies.json": '[{"id": "x", "name": "X",}]'},
-     ["companies.json:line 1", "invalid JSON"]),
-    ("malformed-csv-row", {"companies.csv": "id,name\nx,X,extra\n"},
-     ["companies.csv:line 2", "3 cells, but the header has 2"]),
-    ("missing-field", {"companies.csv": "id,kind\nx,company\n"},
-     ["companies.csv:line 2", "field 'name' is missing"]),
-    ("extra-field", {"companies.yaml": "- {id: x, name: X, colour: red}\n"},
-     ["companies.yaml:line 1", "field 'colour' is not a field of companies"]),
-    ("wrong-type", {"supplies.csv": "subject,object,source,evidence,share\n"
-                    "catl,US,lee-2026-ai-infrastructure-race,e,lots\n"},
-     ["supplies.csv:line 2", "field 'share'", "'lots'"]),
-    ("bad-enum", {"relies_on.csv": "subject,object,source,evidence,kind\n"
-                  "CN,cuda,lee-2026-ai-infrastructure-race,e,vibes\n"},
-     ["relies_on.csv:line 2", "field 'kind'", "'vibes'"]),
-    ("unknown-reference", {"relies_on.csv": "subject,object,source,evidence,kind\n"
-                           "Alibabba,cuda,lee-2026-ai-infrastructure-race,e,hardware\n"},
-     ["relies_on.csv:line 2", "field 'subject'", "unknown entity 'Alibabba'",
-      "did you mean", "alibaba"]),
-    ("reference-to-a-bad-record", {
-        "companies.csv": "id,name,country\nacme-dc,Acme,US\n",
-        "relies_on.csv": "subject,object,source,evidence,kind\n"
-                         "acme-dc,cuda,lee-2026-ai-infrastructure-race,e,hardware\n"},
-     ["companies.csv:line 2", "field 'country' is not a field",
-      "relies_on.csv:line 2: field 'subject': 'acme-dc' is the id of the record at",
-      "companies.csv:line 2, which has a problem"]),
-    ("wrong-label", {"headquartered_in.csv": "subject,object,source,evidence\n"
-                     "cuda,CN,lee-2026-ai-infrastructure-race,e\n"},
-     ["headquartered_in.csv:line 2", "field 'subject'", "is a Product"]),
-    ("duplicate-id", {"companies.csv": "id,name\nx,X\nx,Y\n"},
-     ["companies.csv:line 3", "duplicate id 'x'", "first defined at"]),
-    ("id-of-another-label", {"products.csv": "id,name\ncatl,CATL the product\n"},
-     ["products.csv:line 2", "'catl' is already a Company"]),
-    ("bad-encoding", {"companies.csv": b"id,name\nx,\xff\xfeBad\n"},
-     ["companies.csv:line 2", "not UTF-8"]),
-    ("unknown-kind", {"widgets.csv": "id,name\nx,X\n"},
-     ["widgets.csv", "name a CSV file after its kind"]),
+    (
+        "malformed-yaml",
+        {"companies.yaml": "- id: x\n  name: [unclosed\n"},
+        ["companies.yaml:line 3", "invalid YAML"],
+    ),
+    (
+        "malformed-json",
+        {"companies.json": '[{"id": "x", "name": "X",}]'},
+        ["companies.json:line 1", "invalid JSON"],
+    ),
+    (
+        "malformed-csv-row",
+        {"companies.csv": "id,name\nx,X,extra\n"},
+        ["companies.csv:line 2", "3 cells, but the header has 2"],
+    ),
+    (
+        "missing-field",
+        {"companies.csv": "id,kind\nx,company\n"},
+        ["companies.csv:line 2", "field 'name' is missing"],
+    ),
+    (
+        "extra-field",
+        {"companies.yaml": "- {id: x, name: X, colour: red}\n"},
+        ["companies.yaml:line 1", "field 'colour' is not a field of companies"],
+    ),
+    (
+        "wrong-type",
+        {
+            "supplies.csv": "subject,object,source,evidence,share\n"
+            "catl,US,lee-2026-ai-infrastructure-race,e,lots\n"
+        },
+        ["supplies.csv:line 2", "field 'share'", "'lots'"],
+    ),
+    (
+        "bad-enum",
+        {
+            "relies_on.csv": "subject,object,source,evidence,kind\n"
+            "CN,cuda,lee-2026-ai-infrastructure-race,e,vibes\n"
+        },
+        ["relies_on.csv:line 2", "field 'kind'", "'vibes'"],
+    ),
+    (
+        "unknown-reference",
+        {
+            "relies_on.csv": "subject,object,source,evidence,kind\n"
+            "Alibabba,cuda,lee-2026-ai-infrastructure-race,e,hardware\n"
+        },
+        [
+            "relies_on.csv:line 2",
+            "field 'subject'",
+            "unknown entity 'Alibabba'",
+            "did you mean",
+            "alibaba",
+        ],
+    ),
+    (
+        "reference-to-a-bad-record",
+        {
+            "companies.csv": "id,name,country\nacme-dc,Acme,US\n",
+            "relies_on.csv": "subject,object,source,evidence,kind\n"
+            "acme-dc,cuda,lee-2026-ai-infrastructure-race,e,hardware\n",
+        },
+        [
+            "companies.csv:line 2",
+            "field 'country' is not a field",
+            "relies_on.csv:line 2: field 'subject': 'acme-dc' is the id of the record at",
+            "companies.csv:line 2, which has a problem",
+        ],
+    ),
+    (
+        "wrong-label",
+        {
+            "headquartered_in.csv": "subject,object,source,evidence\n"
+            "cuda,CN,lee-2026-ai-infrastructure-race,e\n"
+        },
+        ["headquartered_in.csv:line 2", "field 'subject'", "is a Product"],
+    ),
+    (
+        "duplicate-id",
+        {"companies.csv": "id,name\nx,X\nx,Y\n"},
+        ["companies.csv:line 3", "duplicate id 'x'", "first defined at"],
+    ),
+    (
+        "id-of-another-label",
+        {"products.csv": "id,name\ncatl,CATL the product\n"},
+        ["products.csv:line 2", "'catl' is already a Company"],
+    ),
+    (
+        "bad-encoding",
+        {"companies.csv": b"id,name\nx,\xff\xfeBad\n"},
+        ["companies.csv:line 2", "not UTF-8"],
+    ),
+    (
+        "unknown-kind",
+        {"widgets.csv": "id,name\nx,X\n"},
+        ["widgets.csv", "name a CSV file after its kind"],
+    ),
     ("empty-file", {"companies.csv": ""}, ["companies.csv", "holds no records"]),
 ]
 
@@ -207,7 +273,9 @@ BAD_INPUTS: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ("files", "expected"), [(f, e) for _, f, e in BAD_INPUTS], ids=[n for n, _, _ in BAD_INPUTS]
 )
 def test_bad_input_is_a_clear_error_and_changes_nothing(
-    seeded_graph: KnowledgeBase, tmp_path: Path, files: dict[str, str | bytes],
+    seeded_graph: KnowledgeBase,
+    tmp_path: Path,
+    files: dict[str, str | bytes],
     expected: list[str],
 ) -> None:
     before = fingerprint(seeded_graph.driver, None)
@@ -221,10 +289,13 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(
 
 
 def test_all_problems_are_reported_together(seeded_graph: KnowledgeBase, tmp_path: Path) -> None:
-    folder = _write(tmp_path / "bad", {
-        "companies.csv": "id,name\nx,X\nx,Y\n",
-        "relies_on.csv": "subject,object,source,evidence,kind\nnobody,cuda,nosuch,e,hardware\n",
-    })
+    folder = _write(
+        tmp_path / "bad",
+        {
+            "companies.csv": "id,name\nx,X\nx,Y\n",
+            "relies_on.csv": "subject,object,source,evidence,kind\nnobody,cuda,nosuch,e,hardware\n",
+        },
+    )
     with pytest.raises(LoadError) as info:
         load(seeded_graph.driver, None, [folder])
     text = str(info.value)
@@ -242,15 +313,18 @@ def test_a_problem_found_after_batches_were_written_rolls_them_back(
     companies = "\n".join(f"late-{i},Late company {i}" for i in range(300))
     source = "lee-2026-ai-infrastructure-race"
     facts = "\n".join(f"late-{i},cuda,{source},e,software_ecosystem" for i in range(299))
-    folder = _write(tmp_path / "late", {
-        "companies.csv": "id,name\n" + companies + "\n",
-        "relies_on.csv": "subject,object,source,evidence,kind\n" + facts
-        + f"\nlate-299,cuda,{source},e,not-a-kind\n",
-    })
+    folder = _write(
+        tmp_path / "late",
+        {
+            "companies.csv": "id,name\n" + companies + "\n",
+            "relies_on.csv": "subject,object,source,evidence,kind\n"
+            + facts
+            + f"\nlate-299,cuda,{source},e,not-a-kind\n",
+        },
+    )
     sent: list[int] = []
     with pytest.raises(LoadError) as info:
-        load(seeded_graph.driver, None, [folder], batch_size=10,
-             progress=lambda total: sent.append)
+        load(seeded_graph.driver, None, [folder], batch_size=10, progress=lambda total: sent.append)
     assert "relies_on.csv:line 301: field 'kind'" in str(info.value)
     assert sum(sent) >= 300  # the nodes at least were written before the problem was found
     assert fingerprint(seeded_graph.driver, None) == before
@@ -264,7 +338,8 @@ def test_a_load_killed_midway_leaves_the_graph_unchanged(
     _write(tmp_path / "big", {"companies.csv": "id,name\n" + rows + "\n"})
     process = subprocess.Popen(
         [sys.executable, "-m", "kb.cli", "load", str(tmp_path / "big")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     writing = False
@@ -304,13 +379,15 @@ def test_ban_list_resolves_onto_seed_companies(seeded_graph: KnowledgeBase) -> N
     # the unlisted company and the parent holding are new nodes; nothing else is added
     after = seeded_graph.cypher("MATCH (c:Company) RETURN count(c) AS n")[0]["n"]
     new = set(by_id) - {"huawei", "inspur", "sugon", "catl", "ymtc"}
-    assert new == {"listed-example-unlisted-widget-co-ltd",
-                   "listed-huawei-investment-holding-co-ltd", "listed-aisino-corporation",
-                   "listed-semiconductor-manufacturing-international-corporation"}
+    assert new == {
+        "listed-example-unlisted-widget-co-ltd",
+        "listed-huawei-investment-holding-co-ltd",
+        "listed-aisino-corporation",
+        "listed-semiconductor-manufacturing-international-corporation",
+    }
     # one parent fact across releases that spell the parent differently
     assert seeded_graph.cypher(
-        "MATCH (:Company {id: 'listed-aisino-corporation'})-[r:SUBSIDIARY_OF]->(p) "
-        "RETURN p.id AS p"
+        "MATCH (:Company {id: 'listed-aisino-corporation'})-[r:SUBSIDIARY_OF]->(p) RETURN p.id AS p"
     ) == [{"p": "listed-china-aerospace-science-and-industry-corporation-limited"}]
     # widget, Huawei's holding, Aisino, its parent, SMIC (two spellings, one company)
     assert after - before == 5
@@ -339,8 +416,9 @@ def test_export_reset_load_gives_the_same_graph(
     assert fingerprint(seeded_graph.driver, None) == before
 
 
-def test_graphml_export_holds_every_node_and_edge(seeded_graph: KnowledgeBase,
-                                                  tmp_path: Path) -> None:
+def test_graphml_export_holds_every_node_and_edge(
+    seeded_graph: KnowledgeBase, tmp_path: Path
+) -> None:
     import xml.etree.ElementTree as ET
 
     out = tmp_path / "graph.graphml"

@@ -35,20 +35,22 @@ LOADERS = 6 if SOAK else 3
 def write_bulk(folder: Path, count: int, prefix: str = "bulk", offset: int = 0) -> Path:
     """A user's folder: a source, ``count`` companies and one reliance fact for each."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sources.csv").write_text(
-        "id,title\nbulk-notes,Bulk test notes\n", encoding="utf-8"
-    )
+    (folder / "sources.csv").write_text("id,title\nbulk-notes,Bulk test notes\n", encoding="utf-8")
     ids = range(offset, offset + count)
     (folder / "companies.csv").write_text(
         "id,name,aliases,kind\n"
-        + "".join(f"{prefix}-{i},{prefix.title()} firm {i},{prefix.upper()}{i},company\n"
-                  for i in ids),
+        + "".join(
+            f"{prefix}-{i},{prefix.title()} firm {i},{prefix.upper()}{i},company\n" for i in ids
+        ),
         encoding="utf-8",
     )
     (folder / "relies_on.csv").write_text(
         "subject,object,source,evidence,kind\n"
-        + "".join(f"{prefix}-{i},{'cuda' if i % 2 else 'android'},bulk-notes,"
-                  f"firm {i} builds on it,software_ecosystem\n" for i in ids),
+        + "".join(
+            f"{prefix}-{i},{'cuda' if i % 2 else 'android'},bulk-notes,"
+            f"firm {i} builds on it,software_ecosystem\n"
+            for i in ids
+        ),
         encoding="utf-8",
     )
     return folder
@@ -57,7 +59,9 @@ def write_bulk(folder: Path, count: int, prefix: str = "bulk", offset: int = 0) 
 def loader(folder: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "kb.cli", "load", str(folder)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env=env or dict(os.environ),
     )
 
@@ -180,8 +184,9 @@ def test_relationship_merge_is_locking() -> None:
     from kb.statements import statement
 
     with KnowledgeBase.connect() as kb:
-        plan = explain(kb.driver, None, statement("upsert_relations"),
-                       {"rows": [], "type": "RELIES_ON"})
+        plan = explain(
+            kb.driver, None, statement("upsert_relations"), {"rows": [], "type": "RELIES_ON"}
+        )
     assert "LockingMerge" in plan.operators
     assert "NodeUniqueIndexSeek(Locking)" in plan.operators
 
@@ -231,8 +236,7 @@ def test_readers_see_the_graph_before_or_after_a_load_never_half(
         assert process.returncode == 0, err
         loads += 1
         time.sleep(0.5)  # let the readers see the loaded graph
-        kb.cypher("MATCH (c:Company) WHERE c.id STARTS WITH 'bulk-' DETACH DELETE c",
-                  write=True)
+        kb.cypher("MATCH (c:Company) WHERE c.id STARTS WITH 'bulk-' DETACH DELETE c", write=True)
         if loads >= 2:
             cycles_done.set()
     for thread in threads:
@@ -240,5 +244,7 @@ def test_readers_see_the_graph_before_or_after_a_load_never_half(
     assert errors == []
     assert answered >= READERS * READS
     assert seen == {0, size}, f"readers saw {sorted(seen)}: half a load, or no load at all"
-    print(f"\n{answered} reads by {READERS} readers during {loads} loads and deletions; "
-          f"counts seen {sorted(seen)}")
+    print(
+        f"\n{answered} reads by {READERS} readers during {loads} loads and deletions; "
+        f"counts seen {sorted(seen)}"
+    )

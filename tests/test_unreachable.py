@@ -39,9 +39,7 @@ def test_a_closed_port_is_a_clear_message(name: str, tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
     uri = f"bolt://127.0.0.1:{port}"
     args = [a.replace("{tmp}", str(tmp_path)) for a in CALLS[name] or []]
-    result = CliRunner().invoke(
-        main, args, env={"NEO4J_URI": uri, "NEO4J_PASSWORD": "whatever"}
-    )
+    result = CliRunner().invoke(main, args, env={"NEO4J_URI": uri, "NEO4J_PASSWORD": "whatever"})
     assert result.exit_code != 0
     assert "Traceback" not in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)

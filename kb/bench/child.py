@@ -32,14 +32,23 @@ def main(folder: str) -> None:
     with KnowledgeBase.connect() as kb:
         report = load(kb.driver, kb.database, [Path(folder)])
     counts = report.counts
-    print(json.dumps({
-        "seconds": report.seconds, "plan_seconds": report.plan_seconds,
-        "write_seconds": counts.seconds, "node_seconds": counts.node_seconds,
-        "relation_seconds": counts.relation_seconds, "commit_seconds": counts.commit_seconds,
-        "nodes": sum(report.plan.nodes.values()), "relations": sum(report.plan.relations.values()),
-        "created": counts.created, "changed": counts.changed,
-        "rust": getattr(v1, "_rust_pack", None) is not None,
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": report.seconds,
+                "plan_seconds": report.plan_seconds,
+                "write_seconds": counts.seconds,
+                "node_seconds": counts.node_seconds,
+                "relation_seconds": counts.relation_seconds,
+                "commit_seconds": counts.commit_seconds,
+                "nodes": sum(report.plan.nodes.values()),
+                "relations": sum(report.plan.relations.values()),
+                "created": counts.created,
+                "changed": counts.changed,
+                "rust": getattr(v1, "_rust_pack", None) is not None,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,9 @@ def run_loader(folder: Path, *, rust: bool = True) -> dict[str, Any]:
     with open(os.devnull, "wb") as devnull:
         process = subprocess.Popen(
             [sys.executable, "-m", "kb.bench.child", str(folder)],
-            stdout=subprocess.PIPE, stderr=devnull, env=env,
+            stdout=subprocess.PIPE,
+            stderr=devnull,
+            env=env,
         )
         assert process.stdout is not None
         out = process.stdout.read()
@@ -63,8 +65,9 @@ def run_loader(folder: Path, *, rust: bool = True) -> dict[str, Any]:
     return result
 
 
-def load_csv(driver: neo4j.Driver, database: str | None, folder: Path, import_dir: Path,
-             batch: int = 2000) -> dict[str, float]:
+def load_csv(
+    driver: neo4j.Driver, database: str | None, folder: Path, import_dir: Path, batch: int = 2000
+) -> dict[str, float]:
     """Neo4j's own path: LOAD CSV ... CALL { ... } IN TRANSACTIONS, file by file."""
     target = import_dir / folder.name
     shutil.rmtree(target, ignore_errors=True)
@@ -96,8 +99,9 @@ def load_csv(driver: neo4j.Driver, database: str | None, folder: Path, import_di
     return result
 
 
-def sample_rows(driver: neo4j.Driver, database: str | None, folder: Path,
-                count: int = NAIVE_ROWS) -> tuple[list[tuple[str, Row]], list[tuple[str, Row]]]:
+def sample_rows(
+    driver: neo4j.Driver, database: str | None, folder: Path, count: int = NAIVE_ROWS
+) -> tuple[list[tuple[str, Row]], list[tuple[str, Row]]]:
     """The first rows of the load, as the planner makes them: nodes, and relationships.
 
     Every node is planned (facts need their ends), but only the first ``count`` facts of
@@ -125,8 +129,9 @@ def sample_rows(driver: neo4j.Driver, database: str | None, folder: Path,
     return nodes, relations
 
 
-def naive(driver: neo4j.Driver, database: str | None, rows: list[tuple[str, Row]],
-          part: str) -> float:
+def naive(
+    driver: neo4j.Driver, database: str | None, rows: list[tuple[str, Row]], part: str
+) -> float:
     """One managed transaction per row, with the loader's own statements; returns seconds."""
     node_text = statement("upsert_nodes")
     started = time.monotonic()
@@ -141,8 +146,7 @@ def _one_row(tx: neo4j.ManagedTransaction, text: str, row: Row, name: str) -> No
     tx.run(text, rows=[row], label=name).consume()
 
 
-def delete_facts(driver: neo4j.Driver, database: str | None,
-                 rows: list[tuple[str, Row]]) -> None:
+def delete_facts(driver: neo4j.Driver, database: str | None, rows: list[tuple[str, Row]]) -> None:
     """Remove a sample of facts, so that the per-row writer creates them again."""
     by_type: dict[str, list[Row]] = {}
     for name, row in rows:

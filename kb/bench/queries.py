@@ -27,16 +27,23 @@ SEEKS = ("NodeUniqueIndexSeek", "NodeIndexSeek")
 
 def anchors(driver: neo4j.Driver, database: str | None, scale: int) -> dict[str, str]:
     n = Sizes(scale)
-    found = {"company": f"co-{n.companies // 50}", "product": f"pr-{n.products // 50}",
-             "category": f"cat-{n.categories // 10}", "region": f"rg-{n.regions // 50}",
-             "site": f"st-{n.sites // 50}"}
+    found = {
+        "company": f"co-{n.companies // 50}",
+        "product": f"pr-{n.products // 50}",
+        "category": f"cat-{n.categories // 10}",
+        "region": f"rg-{n.regions // 50}",
+        "site": f"st-{n.sites // 50}",
+    }
     records, _, _ = driver.execute_query(
         "MATCH (:Company {id: $company})-[:HEADQUARTERED_IN]->(c:Country) RETURN c.id AS home",
-        company=found["company"], database_=database)
+        company=found["company"],
+        database_=database,
+    )
     found["home"] = records[0]["home"] if records else "CN"
     records, _, _ = driver.execute_query(
         "MATCH (:Restriction)-[:RESTRICTS]->(c:Company) RETURN c.id AS id ORDER BY id LIMIT 1",
-        database_=database)
+        database_=database,
+    )
     found["restricted"] = records[0]["id"] if records else found["company"]
     return found
 
@@ -69,8 +76,9 @@ def _operators(plan: Any) -> Iterator[tuple[str, str]]:
         yield from _operators(child)
 
 
-def anchor_seek(driver: neo4j.Driver, database: str | None, query: library.Query,
-                bound: dict[str, Any]) -> str:
+def anchor_seek(
+    driver: neo4j.Driver, database: str | None, query: library.Query, bound: dict[str, Any]
+) -> str:
     """The index seek on the named entity in the EXPLAIN plan (or what stands there)."""
     entity_params = [p.name for p in query.params if p.type == "entity" and bound[p.name]]
     result = driver.execute_query(f"EXPLAIN {query.body}", bound, database_=database)
@@ -82,29 +90,31 @@ def anchor_seek(driver: neo4j.Driver, database: str | None, query: library.Query
     return hits[0] if hits else f"NO SEEK on ${', $'.join(entity_params)}"
 
 
-def _run_once(driver: neo4j.Driver, database: str | None, query: library.Query,
-              params: dict[str, Any]) -> int:
+def _run_once(
+    driver: neo4j.Driver, database: str | None, query: library.Query, params: dict[str, Any]
+) -> int:
     """What ``kb query run`` does (resolve names, run in a read transaction), with a time limit."""
     bound = query.bind(params)
     for spec in query.params:
         if spec.type == "entity" and bound[spec.name] is not None:
-            bound[spec.name] = resolve.resolve(driver, database, bound[spec.name],
-                                               spec.labels).id
+            bound[spec.name] = resolve.resolve(driver, database, bound[spec.name], spec.labels).id
     records, _, _ = driver.execute_query(
-        neo4j.Query(query.body, timeout=TIMEOUT), bound,
-        database_=database, routing_=neo4j.RoutingControl.READ,
+        neo4j.Query(query.body, timeout=TIMEOUT),
+        bound,
+        database_=database,
+        routing_=neo4j.RoutingControl.READ,
     )
     return len(records)
 
 
-def time_query(driver: neo4j.Driver, database: str | None, name: str,
-               params: dict[str, Any]) -> dict[str, Any]:
+def time_query(
+    driver: neo4j.Driver, database: str | None, name: str, params: dict[str, Any]
+) -> dict[str, Any]:
     query = library.load_library().get(name)
     bound = query.bind(params)
     for spec in query.params:
         if spec.type == "entity" and bound[spec.name] is not None:
-            bound[spec.name] = resolve.resolve(driver, database, bound[spec.name],
-                                               spec.labels).id
+            bound[spec.name] = resolve.resolve(driver, database, bound[spec.name], spec.labels).id
     seek = anchor_seek(driver, database, query, bound)
     times: list[float] = []
     rows, timed_out = 0, False
@@ -122,11 +132,23 @@ def time_query(driver: neo4j.Driver, database: str | None, name: str,
         if time.monotonic() - started > BUDGET and len(times) >= 3:
             break
     if not times:
-        return {"query": name, "params": params, "rows": None, "runs": 0, "seek": seek,
-                "timed_out": True, "p50_ms": 1000 * TIMEOUT, "p95_ms": 1000 * TIMEOUT}
+        return {
+            "query": name,
+            "params": params,
+            "rows": None,
+            "runs": 0,
+            "seek": seek,
+            "timed_out": True,
+            "p50_ms": 1000 * TIMEOUT,
+            "p95_ms": 1000 * TIMEOUT,
+        }
     times.sort()
     return {
-        "query": name, "params": params, "rows": rows, "runs": len(times), "seek": seek,
+        "query": name,
+        "params": params,
+        "rows": rows,
+        "runs": len(times),
+        "seek": seek,
         "timed_out": timed_out,
         "p50_ms": 1000 * statistics.median(times),
         "p95_ms": 1000 * times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
@@ -135,5 +157,6 @@ def time_query(driver: neo4j.Driver, database: str | None, name: str,
 
 def run_all(driver: neo4j.Driver, database: str | None, scale: int) -> list[dict[str, Any]]:
     params = parameters(anchors(driver, database, scale))
-    return [time_query(driver, database, name, params[name])
-            for name in library.load_library().names]
+    return [
+        time_query(driver, database, name, params[name]) for name in library.load_library().names
+    ]

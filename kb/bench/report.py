@@ -13,36 +13,54 @@ import neo4j
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 TARGETS = {
-    "vs_load_csv": 0.8, "vs_naive": 50.0, "node_rate": 20_000, "relation_rate": 5_000,
-    "p50_ms": 20.0, "p95_ms": 100.0, "rss_mb": 300.0,
+    "vs_load_csv": 0.8,
+    "vs_naive": 50.0,
+    "node_rate": 20_000,
+    "relation_rate": 5_000,
+    "p50_ms": 20.0,
+    "p95_ms": 100.0,
+    "rss_mb": 300.0,
 }
 
 
 def environment(driver: neo4j.Driver, database: str | None) -> dict[str, str]:
     records, _, _ = driver.execute_query(
         "CALL dbms.components() YIELD name, versions, edition "
-        "RETURN name, versions[0] AS version, edition", database_=database)
+        "RETURN name, versions[0] AS version, edition",
+        database_=database,
+    )
     settings, _, _ = driver.execute_query(
         "SHOW SETTINGS YIELD name, value WHERE name IN "
         "['server.memory.heap.max_size', 'server.memory.pagecache.size'] RETURN name, value",
-        database_=database)
+        database_=database,
+    )
     memory = {r["name"].split(".")[2]: r["value"] for r in settings}
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    total = next((int(line.split()[1]) // 1024 // 1024 for line in
-                  Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    total = next(
+        (
+            int(line.split()[1]) // 1024 // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     server = records[0]
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores ({cpu}), {total} GiB, {platform.system()} "
-                   f"{platform.release()}",
+        f"{platform.release()}",
         "python": platform.python_version(),
         "neo4j": f"{server['name']} {server['version']} {server['edition']} "
-                 f"(heap {memory.get('heap', '?')}, page cache {memory.get('pagecache', '?')})",
+        f"(heap {memory.get('heap', '?')}, page cache {memory.get('pagecache', '?')})",
         "driver": f"neo4j {metadata.version('neo4j')}, neo4j-rust-ext "
-                  f"{metadata.version('neo4j-rust-ext')}",
+        f"{metadata.version('neo4j-rust-ext')}",
     }
 
 
@@ -69,8 +87,9 @@ def load_table(results: dict[str, Any]) -> list[str]:
             continue
         csv, ours, plain, naive = r["load_csv"], r["ours"], r["no_rust"], r["naive"]
         rows = ours["nodes"] + ours["relations"]
-        csv_rate = _rate(csv["nodes"] + csv["relations"],
-                         csv["node_seconds"] + csv["relation_seconds"])
+        csv_rate = _rate(
+            csv["nodes"] + csv["relations"], csv["node_seconds"] + csv["relation_seconds"]
+        )
         ours_rate = _rate(rows, ours["seconds"])
         plain_rate = _rate(rows, plain["seconds"])
         naive_rate = _rate(naive["rows"], naive["seconds"])
@@ -92,9 +111,11 @@ def load_table(results: dict[str, Any]) -> list[str]:
             "ours >= 0.8x LOAD CSV": _mark(ours_rate >= t["vs_load_csv"] * csv_rate),
             "ours >= 50x per-row": _mark(ours_rate >= t["vs_naive"] * naive_rate),
             "node upserts >= 20,000/s": _mark(
-                _rate(ours["nodes"], ours["node_seconds"]) >= t["node_rate"]),
+                _rate(ours["nodes"], ours["node_seconds"]) >= t["node_rate"]
+            ),
             "rel upserts >= 5,000/s": _mark(
-                _rate(ours["relations"], ours["relation_seconds"]) >= t["relation_rate"]),
+                _rate(ours["relations"], ours["relation_seconds"]) >= t["relation_rate"]
+            ),
             "peak RSS < 300 MB": _mark(ours["rss_mb"] < t["rss_mb"]),
         }
     lines.append("")
@@ -103,8 +124,7 @@ def load_table(results: dict[str, Any]) -> list[str]:
     for scale in sorted(results, key=int):
         verdict = results[scale].get("load", {}).get("verdict")
         if verdict:
-            lines.append(f"- {int(scale):,}: " + "; ".join(f"{k}: {v}" for k, v in
-                                                           verdict.items()))
+            lines.append(f"- {int(scale):,}: " + "; ".join(f"{k}: {v}" for k, v in verdict.items()))
     return lines
 
 
@@ -122,8 +142,11 @@ def query_table(results: dict[str, Any]) -> list[str]:
     scales = [s for s in sorted(results, key=int) if results[s].get("queries")]
     if not scales:
         return []
-    head = "| query | anchor in the plan | " + " | ".join(
-        f"{int(s):,}: p50 / p95 ms (rows)" for s in scales) + " | target at the largest |"
+    head = (
+        "| query | anchor in the plan | "
+        + " | ".join(f"{int(s):,}: p50 / p95 ms (rows)" for s in scales)
+        + " | target at the largest |"
+    )
     lines = [head, "|" + " --- |" * 2 + " ---: |" * len(scales) + " --- |"]
     by_name = {s: {q["query"]: q for q in results[s]["queries"]} for s in scales}
     for name in sorted(by_name[scales[-1]]):
@@ -132,8 +155,11 @@ def query_table(results: dict[str, Any]) -> list[str]:
             q = by_name[s].get(name)
             cells.append(_cell(q))
         last = by_name[scales[-1]][name]
-        ok = (last["p50_ms"] <= TARGETS["p50_ms"] and last["p95_ms"] <= TARGETS["p95_ms"]
-              and not last.get("timed_out"))
+        ok = (
+            last["p50_ms"] <= TARGETS["p50_ms"]
+            and last["p95_ms"] <= TARGETS["p95_ms"]
+            and not last.get("timed_out")
+        )
         lines.append(f"| `{name}` | {last['seek']} | " + " | ".join(cells) + f" | {_mark(ok)} |")
     return lines
 

@@ -52,8 +52,9 @@ def check_empty(driver: neo4j.Driver, database: str | None, wipe: bool) -> None:
         )
 
 
-def bench_load(driver: neo4j.Driver, database: str | None, folder: Path,
-               echo: Echo) -> dict[str, Any]:
+def bench_load(
+    driver: neo4j.Driver, database: str | None, folder: Path, echo: Echo
+) -> dict[str, Any]:
     """Each way of loading, from an empty graph; ends with the graph our loader wrote."""
     result: dict[str, Any] = {}
     loading.reset(driver, database)
@@ -77,12 +78,21 @@ def bench_load(driver: neo4j.Driver, database: str | None, folder: Path,
     return result
 
 
-def bench(driver: neo4j.Driver, database: str | None, scales: list[int], seed: int, *,
-          load: bool, query: bool, wipe: bool, out: Path, echo: Echo) -> dict[str, Any]:
+def bench(
+    driver: neo4j.Driver,
+    database: str | None,
+    scales: list[int],
+    seed: int,
+    *,
+    load: bool,
+    query: bool,
+    wipe: bool,
+    out: Path,
+    echo: Echo,
+) -> dict[str, Any]:
     check_empty(driver, database, wipe)
     results_file = work_dir() / "results.json"
-    results: dict[str, Any] = (json.loads(results_file.read_text())
-                               if results_file.is_file() else {})
+    results: dict[str, Any] = json.loads(results_file.read_text()) if results_file.is_file() else {}
     for scale in scales:
         echo(f"{scale:,} relationships (seed {seed}):")
         folder = data_folder(scale, seed)

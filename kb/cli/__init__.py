@@ -22,12 +22,14 @@ class KBGroup(click.Group):
             click.secho(
                 f"Error: lost the connection to Neo4j ({exc}). Whatever this command was "
                 "writing was rolled back; check the server (`kb server status`) and run it again.",
-                fg="red", err=True,
+                fg="red",
+                err=True,
             )
             sys.exit(1)
         except Neo4jError as exc:
-            click.secho(f"Error: Neo4j refused the request: {exc.code}: {exc.message}",
-                        fg="red", err=True)
+            click.secho(
+                f"Error: Neo4j refused the request: {exc.code}: {exc.message}", fg="red", err=True
+            )
             sys.exit(1)
         except DriverError as exc:
             click.secho(f"Error: Neo4j driver: {exc}", fg="red", err=True)

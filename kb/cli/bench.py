@@ -38,8 +38,10 @@ def generate(scale: int, seed: int, out: Path) -> None:
 
     rows = make(out, scale, seed)
     facts = sum(v for k, v in rows.items() if k not in _node_kinds())
-    click.echo(f"Wrote {len(rows)} files to {out}: {sum(rows.values()) - facts:,} nodes, "
-               f"{facts:,} relationships.")
+    click.echo(
+        f"Wrote {len(rows)} files to {out}: {sum(rows.values()) - facts:,} nodes, "
+        f"{facts:,} relationships."
+    )
 
 
 def _node_kinds() -> set[str]:
@@ -48,15 +50,34 @@ def _node_kinds() -> set[str]:
     return set(NODE_BY_KIND)
 
 
-def _run(scales: str, seed: int, wipe: bool, out: Path, load: bool, query: bool,
-         uri: str | None, user: str | None, password: str | None, database: str | None) -> None:
+def _run(
+    scales: str,
+    seed: int,
+    wipe: bool,
+    out: Path,
+    load: bool,
+    query: bool,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
     from kb.bench.run import bench as run_bench
 
     sizes = [int(s.replace("_", "")) for s in scales.split(",") if s.strip()]
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
-        run_bench(driver, connection.database, sizes, seed, load=load, query=query, wipe=wipe,
-                  out=out, echo=click.echo)
+        run_bench(
+            driver,
+            connection.database,
+            sizes,
+            seed,
+            load=load,
+            query=query,
+            wipe=wipe,
+            out=out,
+            echo=click.echo,
+        )
     click.echo(f"Wrote {out}.")
 
 
@@ -64,14 +85,25 @@ F = Callable[..., Any]
 
 
 def _options(func: F) -> F:
-    for option in reversed([
-        click.option("--scales", default=SCALES, show_default=True,
-                     help="Sizes, in relationships, comma-separated."),
-        click.option("--seed", default=1, show_default=True, help="Random seed of the data."),
-        click.option("--wipe", is_flag=True, help="Empty a database that holds data."),
-        click.option("--out", type=click.Path(path_type=Path), default=Path("BENCHMARKS.md"),
-                     show_default=True, help="The Markdown file whose tables are rewritten."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--scales",
+                default=SCALES,
+                show_default=True,
+                help="Sizes, in relationships, comma-separated.",
+            ),
+            click.option("--seed", default=1, show_default=True, help="Random seed of the data."),
+            click.option("--wipe", is_flag=True, help="Empty a database that holds data."),
+            click.option(
+                "--out",
+                type=click.Path(path_type=Path),
+                default=Path("BENCHMARKS.md"),
+                show_default=True,
+                help="The Markdown file whose tables are rewritten.",
+            ),
+        ]
+    ):
         func = option(func)
     return connection_options(func)
 

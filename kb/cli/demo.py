@@ -19,8 +19,19 @@ HEADLINE = {
     "firms-relying-on": "Which Chinese firms rely on CUDA?",
     "sites-relying-on-supplier": "Which U.S. sites, regions and builders rely on CATL batteries?",
 }
-SHOWN = ("firm", "technology", "site", "place", "who", "supplier", "category", "routes",
-         "chain", "confidence", "evidence")
+SHOWN = (
+    "firm",
+    "technology",
+    "site",
+    "place",
+    "who",
+    "supplier",
+    "category",
+    "routes",
+    "chain",
+    "confidence",
+    "evidence",
+)
 
 
 def _quotes(evidence: Any) -> list[str]:
@@ -34,7 +45,8 @@ def _quotes(evidence: Any) -> list[str]:
 
 def _show(row: dict[str, Any]) -> None:
     head = "; ".join(
-        f"{key}: {row[key]}" for key in SHOWN
+        f"{key}: {row[key]}"
+        for key in SHOWN
         if key not in ("evidence", "routes", "chain") and row.get(key) not in (None, [], "")
     )
     click.echo(f"  - {head}")
@@ -65,16 +77,20 @@ def demo() -> None:
     with KnowledgeBase.connect() as kb:
         click.echo("Loading the seed...")
         report = load(kb.driver, kb.database, [seed_dir()])
-        click.echo(f"  {report.counts.created} created, {report.counts.changed} changed "
-                   f"({sum(report.plan.records.values())} seed records).")
+        click.echo(
+            f"  {report.counts.created} created, {report.counts.changed} changed "
+            f"({sum(report.plan.records.values())} seed records)."
+        )
         library_names = set(kb.queries)
         for name, question in HEADLINE.items():
             if name not in library_names:
                 continue
             example = _example(name)
-            click.echo(f"\n{question}   (kb query run {name} "
-                       + " ".join(f"-p {shlex.quote(f'{k}={v}')}" for k, v in example.items())
-                       + ")")
+            click.echo(
+                f"\n{question}   (kb query run {name} "
+                + " ".join(f"-p {shlex.quote(f'{k}={v}')}" for k, v in example.items())
+                + ")"
+            )
             rows = kb.query(name, **example)
             for row in rows:
                 _show(row)
@@ -83,13 +99,19 @@ def demo() -> None:
         if browser:
             from kb.browser import browser_url, query_editor_text
 
-            editor = query_editor_text(kb.driver, kb.database, "sites-relying-on-supplier",
-                                       {"supplier": "CATL"}, graph=True)
+            editor = query_editor_text(
+                kb.driver,
+                kb.database,
+                "sites-relying-on-supplier",
+                {"supplier": "CATL"},
+                graph=True,
+            )
             catl_url = browser_url(browser, kb.connection.uri, user="neo4j", editor=editor)
     click.echo("")
     if browser:
-        click.echo(f"Neo4j Browser: {browser}  (user neo4j; password: kb server status "
-                   "--show-password)")
+        click.echo(
+            f"Neo4j Browser: {browser}  (user neo4j; password: kb server status --show-password)"
+        )
         click.echo(f"  with the CATL chain ready to run: {catl_url}")
     else:
         click.echo(f"Database: {settings.env('NEO4J_URI')}")

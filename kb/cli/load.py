@@ -48,8 +48,15 @@ class _Progress:
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per UNWIND batch.")
 @connection_options
-def load(paths: tuple[str, ...], dry_run: bool, batch_size: int, uri: str | None,
-         user: str | None, password: str | None, database: str | None) -> None:
+def load(
+    paths: tuple[str, ...],
+    dry_run: bool,
+    batch_size: int,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
     """Load files or folders (CSV, JSON, JSONL, YAML), or `seed` for the curated seed.
 
     A file is named after the kind of its records (companies.csv, relies_on.yaml) or, for
@@ -63,8 +70,14 @@ def load(paths: tuple[str, ...], dry_run: bool, batch_size: int, uri: str | None
     with db.connected(connection) as driver:
         progress = _Progress()
         try:
-            report = run_load(driver, connection.database, targets, dry_run=dry_run,
-                              batch_size=batch_size, progress=progress)
+            report = run_load(
+                driver,
+                connection.database,
+                targets,
+                dry_run=dry_run,
+                batch_size=batch_size,
+                progress=progress,
+            )
         finally:
             progress.end()
     click.echo(render(report.rows(), "table"))
@@ -72,16 +85,16 @@ def load(paths: tuple[str, ...], dry_run: bool, batch_size: int, uri: str | None
     click.echo(
         f"{verb} {report.counts.created} and {'would change' if dry_run else 'changed'} "
         f"{report.counts.changed} nodes and relationships from {len(report.files)} file(s) "
-        f"in {report.seconds:.1f} s."
-        + ("" if dry_run else f" Run: {report.run_id}")
+        f"in {report.seconds:.1f} s." + ("" if dry_run else f" Run: {report.run_id}")
     )
 
 
 @click.command()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @connection_options
-def reset(yes: bool, uri: str | None, user: str | None, password: str | None,
-          database: str | None) -> None:
+def reset(
+    yes: bool, uri: str | None, user: str | None, password: str | None, database: str | None
+) -> None:
     """Delete every node and relationship of the database (constraints stay).
 
     Example: kb reset --yes
@@ -96,11 +109,23 @@ def reset(yes: bool, uri: str | None, user: str | None, password: str | None,
 
 @click.command(name="export")
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "graphml"]), default="json",
-              show_default=True, help="json: one file; csv: a folder, one file a kind.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "graphml"]),
+    default="json",
+    show_default=True,
+    help="json: one file; csv: a folder, one file a kind.",
+)
 @connection_options
-def export_command(out: Path, fmt: str, uri: str | None, user: str | None,
-                   password: str | None, database: str | None) -> None:
+def export_command(
+    out: Path,
+    fmt: str,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
     """Export the graph; json and csv exports load back with `kb load` unchanged.
 
     Example: kb export --format json graph.json && kb reset --yes && kb load graph.json

@@ -19,10 +19,17 @@ def seed() -> None:
 
 
 @seed.command()
-@click.option("--article", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The source article (default: KB_ARTICLE, else ../shared/sources/).")
-@click.option("--seed", "seed_path", type=click.Path(exists=True, path_type=Path),
-              help="A seed folder other than the packaged one.")
+@click.option(
+    "--article",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The source article (default: KB_ARTICLE, else ../shared/sources/).",
+)
+@click.option(
+    "--seed",
+    "seed_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="A seed folder other than the packaged one.",
+)
 def check(article: Path | None, seed_path: Path | None) -> None:
     """Validate the seed, resolve its references, and find every quote in the article.
 

@@ -149,8 +149,13 @@ class Planner:
         if duplicates:
             self._report_duplicate_ids(records, duplicates)
 
-    def _node(self, raw: RawRecord, record: Any, pending: list[tuple[RawRecord, str, str]],
-              duplicates: list[tuple[RawRecord, str]]) -> None:
+    def _node(
+        self,
+        raw: RawRecord,
+        record: Any,
+        pending: list[tuple[RawRecord, str, str]],
+        duplicates: list[tuple[RawRecord, str]],
+    ) -> None:
         label = NODE_BY_KIND[raw.kind].label
         if record.id in self.index.by_id:
             duplicates.append((raw, record.id))
@@ -164,9 +169,12 @@ class Planner:
             self.spool.add("node", label, {"id": record.id, "props": props})
         self.plan.nodes[label] += 1
 
-    def _resolve_by_name(self, items: list[tuple[RawRecord, Any]],
-                         pending: list[tuple[RawRecord, str, str]],
-                         duplicates: list[tuple[RawRecord, str]]) -> None:
+    def _resolve_by_name(
+        self,
+        items: list[tuple[RawRecord, Any]],
+        pending: list[tuple[RawRecord, str, str]],
+        duplicates: list[tuple[RawRecord, str]],
+    ) -> None:
         """Records of an outside list join an existing entity of the same name, if one."""
         texts = {t for _, r in items for t in (r.name or "", *r.aliases) if t}
         by_id = self.graph.by_ids(texts) if texts else {}
@@ -194,8 +202,9 @@ class Planner:
                 )
         pending.clear()
 
-    def _report_duplicate_ids(self, records: Records,
-                              duplicates: list[tuple[RawRecord, str]]) -> None:
+    def _report_duplicate_ids(
+        self, records: Records, duplicates: list[tuple[RawRecord, str]]
+    ) -> None:
         wanted = {id_ for _, id_ in duplicates}
         first: dict[str, str] = {}
         for raw in records("nodes"):
@@ -255,8 +264,9 @@ class Planner:
         if self.suggestions is None:
             stored = self.graph.everything()
             self.suggestions = EntityIndex()
-            self.suggestions.by_id, self.suggestions.by_name = dict(stored.by_id), dict(
-                stored.by_name
+            self.suggestions.by_id, self.suggestions.by_name = (
+                dict(stored.by_id),
+                dict(stored.by_name),
             )
             for id_, (label, name) in self.index.by_id.items():
                 self.suggestions.add(id_, label, name)
@@ -265,8 +275,14 @@ class Planner:
                     self.suggestions.add(id_, *self.index.by_id[id_], (norm,))
         return self.suggestions.suggest(text)
 
-    def _resolve(self, raw: RawRecord, field_name: str, text: str,
-                 allowed: frozenset[str], problems: bool = True) -> Entity | None:
+    def _resolve(
+        self,
+        raw: RawRecord,
+        field_name: str,
+        text: str,
+        allowed: frozenset[str],
+        problems: bool = True,
+    ) -> Entity | None:
         matches = self.lookup(text)
         fitting = [m for m in matches if m.label in allowed]
         if len(fitting) == 1:
@@ -314,8 +330,9 @@ class Planner:
         self._look_up(chunk)
         yield from chunk
 
-    def _facts(self, records: Records, problems: bool
-               ) -> Iterator[tuple[RawRecord, tuple[str, ...], dict[str, Any]]]:
+    def _facts(
+        self, records: Records, problems: bool
+    ) -> Iterator[tuple[RawRecord, tuple[str, ...], dict[str, Any]]]:
         """Each valid, resolved fact: its raw record, identity and row."""
         for raw in self._chunks(records):
             if problems:
@@ -336,8 +353,13 @@ class Planner:
                 continue
             key = relation_key(record)
             identity = (subject.id, rel_type.type, obj.id, source.id, key)
-            row = {"subject": subject.id, "object": obj.id, "source": source.id, "key": key,
-                   "props": record.model_dump(exclude=RELATION_FIELDS_IN_KEY)}
+            row = {
+                "subject": subject.id,
+                "object": obj.id,
+                "source": source.id,
+                "key": key,
+                "props": record.model_dump(exclude=RELATION_FIELDS_IN_KEY),
+            }
             yield raw, identity, row
 
     def _relations(self, records: Records) -> None:
@@ -387,6 +409,7 @@ def in_memory(raws: Iterable[RawRecord]) -> Records:
     return records
 
 
-def build_plan(raws: Iterable[RawRecord], existing: EntityIndex,
-               spool: Spool | None = None) -> Plan:
+def build_plan(
+    raws: Iterable[RawRecord], existing: EntityIndex, spool: Spool | None = None
+) -> Plan:
     return Planner(MemoryGraph(existing), spool).build(in_memory(raws))

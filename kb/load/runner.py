@@ -41,13 +41,23 @@ class LoadReport:
         """A summary table: per label or type, records planned, created, changed."""
         out: list[dict[str, object]] = []
         for label, count in self.plan.nodes.items():
-            out.append({"what": label, "rows": count,
-                        "created": self.counts.nodes_created.get(label, 0),
-                        "changed": self.counts.nodes_changed.get(label, 0)})
+            out.append(
+                {
+                    "what": label,
+                    "rows": count,
+                    "created": self.counts.nodes_created.get(label, 0),
+                    "changed": self.counts.nodes_changed.get(label, 0),
+                }
+            )
         for rel_type, count in self.plan.relations.items():
-            out.append({"what": rel_type, "rows": count,
-                        "created": self.counts.relations_created.get(rel_type, 0),
-                        "changed": self.counts.relations_changed.get(rel_type, 0)})
+            out.append(
+                {
+                    "what": rel_type,
+                    "rows": count,
+                    "created": self.counts.relations_created.get(rel_type, 0),
+                    "changed": self.counts.relations_changed.get(rel_type, 0),
+                }
+            )
         return out
 
 
@@ -92,8 +102,11 @@ class FileRecords:
                 self.problems[f"{path}: cannot read: {exc.strerror}"] = None
 
     def file_problems(self) -> list[str]:
-        empty = [f"{p}: the file holds no records" for p, n in self.counts.items()
-                 if n == 0 and not any(m.startswith(str(p)) for m in self.problems)]
+        empty = [
+            f"{p}: the file holds no records"
+            for p, n in self.counts.items()
+            if n == 0 and not any(m.startswith(str(p)) for m in self.problems)
+        ]
         return list(self.problems) + empty
 
 
@@ -105,8 +118,12 @@ def read_records(paths: list[Path]) -> tuple[list[Path], list[RawRecord], list[s
         return [], [], [str(exc)]
     source = FileRecords(files)
     parts: tuple[Part, Part] = ("nodes", "relations")
-    records = [raw for part in parts for raw in source(part)
-               if (raw.kind in NODE_BY_KIND) == (part == "nodes")]
+    records = [
+        raw
+        for part in parts
+        for raw in source(part)
+        if (raw.kind in NODE_BY_KIND) == (part == "nodes")
+    ]
     problems = source.file_problems()
     if not files:
         problems.append(f"no input files in {', '.join(map(str, paths))}")
@@ -176,20 +193,24 @@ def load(
         if problems:
             if stream is not None:
                 stream.abandon()
-                writer.record_failed_run(driver, database, {
-                    **run, "status": "failed", "rejected": len(problems),
-                    "problems": problems[:200],
-                    "finished": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                })
+                writer.record_failed_run(
+                    driver,
+                    database,
+                    {
+                        **run,
+                        "status": "failed",
+                        "rejected": len(problems),
+                        "problems": problems[:200],
+                        "finished": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    },
+                )
             raise LoadError(problems)
         if stream is None:
             counts = _dry_run(driver, database, spool)
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
-            counts = stream.finish({**run, "status": "loaded", "rejected": 0,
-                                    "finished": finished})
-    return LoadReport(files, plan, counts, dry_run, time.monotonic() - started, run_id,
-                      planned)
+            counts = stream.finish({**run, "status": "loaded", "rejected": 0, "finished": finished})
+    return LoadReport(files, plan, counts, dry_run, time.monotonic() - started, run_id, planned)
 
 
 def _dry_run(driver: neo4j.Driver, database: str | None, spool: Spool) -> WriteCounts:

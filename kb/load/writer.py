@@ -57,8 +57,13 @@ def relation_statement(rel_type: str) -> str:
     return statement("upsert_relations").replace("$($type)", rel_type)
 
 
-def _write_batch(tx: neo4j.ManagedTransaction | neo4j.Transaction, counts: WriteCounts,
-                 part: str, name: str, batch: list[dict[str, Any]]) -> None:
+def _write_batch(
+    tx: neo4j.ManagedTransaction | neo4j.Transaction,
+    counts: WriteCounts,
+    part: str,
+    name: str,
+    batch: list[dict[str, Any]],
+) -> None:
     started = time.monotonic()
     if part == "node":
         row = tx.run(statement("upsert_nodes"), rows=batch, label=name).single(strict=True)
@@ -123,8 +128,13 @@ class StreamedWrite:
     a managed (retried) transaction, as :func:`write` does.
     """
 
-    def __init__(self, driver: neo4j.Driver, database: str | None, spool: Spool,
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None,
+        spool: Spool,
+        progress: Progress | None = None,
+    ) -> None:
         self.driver, self.database, self.spool = driver, database, spool
         self.progress = progress
         self.counts = WriteCounts()
@@ -194,4 +204,3 @@ class StreamedWrite:
             self.session.close()
         counts.seconds = time.monotonic() - self.started
         return counts
-

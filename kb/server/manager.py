@@ -225,8 +225,11 @@ def _wait_for_bolt(
             raise ServerError(
                 f"Neo4j exited during start-up (exit code {code}).\n{log_tail(instance)}"
             )
-        if (ports.answers(config.bolt_port) and ports.answers(config.http_port)
-                and ping(uri, "neo4j", instance.password())):
+        if (
+            ports.answers(config.bolt_port)
+            and ports.answers(config.http_port)
+            and ping(uri, "neo4j", instance.password())
+        ):
             return
         time.sleep(0.5)
     _kill(process.pid)
