@@ -35,62 +35,101 @@ example:
   b: CATL
 */
 MATCH (a:Entity {id: $a}), (b:Entity {id: $b})
-CALL (a, b) {
-  MATCH p = (a)
-    ((u)-[inherit:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(v)){0,2}
-    (:Entity)
-    ((x)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(y)
-       WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){1,4}
-    (:Entity)
-    ((firm)-[:HEADQUARTERED_IN]->(firm_home)){0,1}
-    (b)
-  WHERE length(p) <= $max_hops
-    AND none(w IN x[1..] WHERE w:Country OR w:Region)
-    AND none(r IN d[..-1] WHERE type(r) = 'MAKES')
-    AND all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
-  RETURN p, a.name + ' depends on ' + b.name AS direction, 0 AS side, size(inherit) > 0 AS inherited
+UNWIND [[a, b, 0], [b, a, 1]] AS ends
+WITH ends[0] AS src, ends[1] AS dst, ends[2] AS side
+// Meet in the middle, so that neither end is expanded far: a chain is its head, its first two
+// facts (or its only fact), grown from `src`, and its tail, the rest, grown backward from `dst`
+// and kept only where it meets a head. Every chain is found once, then checked as a whole.
+CALL (src) {
+  // two inherited links
+  MATCH p = (src)-[:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(m)
+  RETURN p, 2 AS took
   UNION
-  MATCH p = (b)
-    ((u)-[inherit:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(v)){0,2}
-    (:Entity)
+  // one inherited link, one dependency
+  MATCH p = (src)-[:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(h:Entity)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(m)
+  WHERE (type(d) = 'RELIES_ON') = (startNode(d) = h)
+  RETURN p, 2 AS took
+  UNION
+  // two dependencies
+  MATCH p = (src)-[d1:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(h:Entity)-[d2:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(m)
+  WHERE (type(d1) = 'RELIES_ON') = (startNode(d1) = src)
+    AND (type(d2) = 'RELIES_ON') = (startNode(d2) = h)
+  RETURN p, 2 AS took
+  UNION
+  // one dependency
+  MATCH p = (src)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(m)
+  WHERE (type(d) = 'RELIES_ON') = (startNode(d) = src)
+  RETURN p, 1 AS took
+}
+WITH src, dst, side, p, took, last(nodes(p)) AS m
+WITH src, dst, side, collect({m: m, p: p, took: took}) AS heads, collect(DISTINCT m) AS hm
+CALL (dst, hm) {
+  MATCH q = (m)
     ((x)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(y)
-       WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){1,4}
+       WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){0,2}
     (:Entity)
     ((firm)-[:HEADQUARTERED_IN]->(firm_home)){0,1}
-    (a)
-  WHERE length(p) <= $max_hops
-    AND none(w IN x[1..] WHERE w:Country OR w:Region)
-    AND none(r IN d[..-1] WHERE type(r) = 'MAKES')
-    AND all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
-  RETURN p, b.name + ' depends on ' + a.name AS direction, 1 AS side, size(inherit) > 0 AS inherited
+    (dst)
+  WHERE $max_hops <= 4 AND m IN hm AND length(q) <= $max_hops - 1
+  RETURN m, q
+  UNION
+  MATCH q = (m)
+    ((x)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(y)
+       WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){0,4}
+    (:Entity)
+    ((firm)-[:HEADQUARTERED_IN]->(firm_home)){0,1}
+    (dst)
+  WHERE $max_hops > 4 AND m IN hm AND length(q) <= $max_hops - 1
+  RETURN m, q
 }
+UNWIND heads AS h
+WITH src, dst, side, h, m, q
+WHERE h.m = m
+WITH src, dst, side, h.p AS p, h.took AS took, q
+// a one-fact head is a whole chain, or all of it but the home-country link
+WHERE (took = 2 OR all(r IN relationships(q) WHERE type(r) = 'HEADQUARTERED_IN'))
+  AND length(p) + length(q) <= $max_hops
+WITH src, dst, side, nodes(p) + tail(nodes(q)) AS ns, relationships(p) + relationships(q) AS rs
+WITH src, dst, side, ns, rs,
+     [i IN range(0, size(rs) - 1)
+      WHERE NOT type(rs[i]) IN ['LOCATED_IN', 'BUILDS_IN', 'OPERATES_IN', 'HEADQUARTERED_IN']] AS dep
+WHERE size(dep) >= 1 AND size(dep) <= 4
+  // inherited links come first, dependencies next, the home-country link last
+  AND all(i IN range(0, size(rs) - 1) WHERE
+        CASE WHEN type(rs[i]) IN ['LOCATED_IN', 'BUILDS_IN', 'OPERATES_IN'] THEN i < dep[0]
+             WHEN type(rs[i]) = 'HEADQUARTERED_IN' THEN i = size(rs) - 1
+             ELSE true END)
+  AND none(i IN dep[1..] WHERE ns[i]:Country OR ns[i]:Region)
+  AND none(i IN dep[..-1] WHERE type(rs[i]) = 'MAKES')
+  AND all(i IN range(0, size(rs) - 1) WHERE NOT ns[i] IN ns[i + 1..])
 WITH {stated: 3, implied: 2, external: 1} AS rank,
-     ['none', 'external', 'implied', 'stated'] AS level, p, direction, side, inherited
-WITH rank, level, p, direction, side, inherited,
-     [r IN relationships(p) | type(r) + CASE
+     ['none', 'external', 'implied', 'stated'] AS level,
+     src.name + ' depends on ' + dst.name AS direction, side, ns, rs,
+     any(r IN rs WHERE type(r) IN ['LOCATED_IN', 'BUILDS_IN', 'OPERATES_IN']) AS inherited
+WITH rank, level, direction, side, ns, rs, inherited,
+     [r IN rs | type(r) + CASE
          WHEN r.kind IS NOT NULL THEN '(' + r.kind + ')'
          WHEN r.category IS NOT NULL THEN '(' + r.category + coalesce(', ' + toString(r.share) + '%', '')
               + coalesce(', ' + toString(r.year), '') + ')'
          ELSE '' END] AS step
-WITH rank, level, p, direction, side, step, inherited,
-     reduce(sc = CASE WHEN inherited THEN rank.implied ELSE rank.stated END,
-            r IN relationships(p) |
+WITH rank, level, direction, side, ns, rs, step,
+     reduce(sc = CASE WHEN inherited THEN rank.implied ELSE rank.stated END, r IN rs |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
-     reduce(txt = nodes(p)[0].name, i IN range(0, length(p) - 1) |
-       txt + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN ' -' ELSE ' <-' END
+     reduce(txt = ns[0].name, i IN range(0, size(rs) - 1) |
+       txt + CASE WHEN startNode(rs[i]) = ns[i] THEN ' -' ELSE ' <-' END
            + step[i]
-           + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN '-> ' ELSE '- ' END
-           + nodes(p)[i + 1].name) AS chain
-ORDER BY side, length(p), score DESC,
-         size([r IN relationships(p) WHERE type(r) = 'SUPPLIES']) DESC, chain
-WITH level, side, direction, collect({p: p, score: score, chain: chain})[..$limit] AS chains
+           + CASE WHEN startNode(rs[i]) = ns[i] THEN '-> ' ELSE '- ' END
+           + ns[i + 1].name) AS chain
+ORDER BY side, size(rs), score DESC,
+         size([r IN rs WHERE type(r) = 'SUPPLIES']) DESC, chain
+WITH level, side, direction, collect({rs: rs, score: score, chain: chain})[..$limit] AS chains
 UNWIND range(0, size(chains) - 1) AS rank_in_direction
 WITH level, side, direction, rank_in_direction, chains[rank_in_direction] AS c
 RETURN direction,
-       length(c.p) AS hops,
+       size(c.rs) AS hops,
        level[c.score] AS confidence,
        c.chain AS chain,
-       [r IN relationships(c.p) | {
+       [r IN c.rs | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
          quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
        }] AS evidence
