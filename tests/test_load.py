@@ -330,6 +330,20 @@ def test_a_problem_found_after_batches_were_written_rolls_them_back(
     assert fingerprint(seeded_graph.driver, None) == before
 
 
+def test_nothing_is_sent_once_a_load_has_a_problem(
+    seeded_graph: KnowledgeBase, tmp_path: Path
+) -> None:
+    rows = "\n".join(f"early-{i},Early company {i}" for i in range(300))
+    folder = _write(
+        tmp_path / "early",
+        {"companies.csv": "id,name,colour\nearly-x,X,red\n" + rows.replace("\n", ",\n") + ",\n"},
+    )
+    sent: list[int] = []
+    with pytest.raises(LoadError, match="field 'colour' is not a field"):
+        load(seeded_graph.driver, None, [folder], batch_size=10, progress=lambda total: sent.append)
+    assert sent == []
+
+
 def test_a_load_killed_midway_leaves_the_graph_unchanged(
     seeded_graph: KnowledgeBase, tmp_path: Path
 ) -> None:

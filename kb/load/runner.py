@@ -168,13 +168,21 @@ def load(
         raise LoadError([str(exc)]) from None
     with Spool(batch_size) as spool:
         source = FileRecords(files)
+        planner = Planner(Neo4jGraph(driver, database), spool)
         stream = None
         if not dry_run:
-            # Constraints first: the streamed transaction writes while planning goes on.
+            # Constraints first: the streamed transaction writes while planning goes on, and
+            # stops sending once the load has a problem (it will be rolled back).
             writer.ensure_schema(driver, database)
-            stream = writer.StreamedWrite(driver, database, spool, progress and progress(None))
+            stream = writer.StreamedWrite(
+                driver,
+                database,
+                spool,
+                progress and progress(None),
+                doomed=lambda: bool(planner.plan.problems or source.problems),
+            )
         try:
-            plan = Planner(Neo4jGraph(driver, database), spool).build(source)
+            plan = planner.build(source)
         except BaseException:
             if stream is not None:
                 stream.abandon()

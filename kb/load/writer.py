@@ -134,9 +134,11 @@ class StreamedWrite:
         database: str | None,
         spool: Spool,
         progress: Progress | None = None,
+        doomed: Callable[[], bool] = lambda: False,
     ) -> None:
+        """``doomed`` says whether the load has a problem already: then nothing more is sent."""
         self.driver, self.database, self.spool = driver, database, spool
-        self.progress = progress
+        self.progress, self.doomed = progress, doomed
         self.counts = WriteCounts()
         self.error: Exception | None = None
         self.started = time.monotonic()
@@ -148,7 +150,7 @@ class StreamedWrite:
         spool.sink = self._put
 
     def _put(self, part: str, name: str, rows: list[dict[str, Any]]) -> None:
-        if self.error is None:
+        if self.error is None and not self.doomed():
             self.batches.put((part, name, rows))
 
     def _send(self) -> None:
