@@ -19,7 +19,9 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+from kb.schema import DependencyKind
 
 COUNTRIES = (
     ("US", "United States"),
@@ -154,18 +156,7 @@ PRODUCT_KINDS = (
     "component",
     "os",
 )
-DEPENDENCY_KINDS = (
-    "software_ecosystem",
-    "os_platform",
-    "chip_architecture",
-    "hardware",
-    "component_supply",
-    "cloud",
-    "financing",
-    "ip",
-    "manufacturing",
-    "telecom",
-)
+DEPENDENCY_KINDS = get_args(DependencyKind)
 CONFIDENCE = ("stated", "stated", "stated", "implied", "external")
 # Headquarters are skewed to the two big economies, as in the seed.
 COUNTRY_WEIGHTS = [30.0, 30.0] + [40.0 / (len(COUNTRIES) - 2)] * (len(COUNTRIES) - 2)
