@@ -300,7 +300,7 @@ def query_editor_text(
 
     query = library.load_library().get(name)
     if not graph:
-        values = viz.resolved_params(driver, database, query, given)
+        values = library.resolved_params(driver, database, query, given)
         return browser_text(f"{name}: {query.title}", query.body, values)
     answer = viz.answer(driver, database, name, given)
     shown = "".join(f" -p {k}={v}" for k, v in given.items())

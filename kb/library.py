@@ -414,6 +414,26 @@ def load_library(directory: Path | None = None) -> Library:
     return _load((directory or cypher_dir()).resolve())
 
 
+def resolved_params(
+    driver: neo4j.Driver, database: str | None, query: Query, given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The query's parameters bound and coerced, entity names resolved to ids."""
+    bound = query.bind(given)
+    for spec in query.params:
+        if spec.type == "entity" and bound[spec.name] is not None:
+            bound[spec.name] = resolve.resolve(
+                driver, database, bound[spec.name], spec.labels, param=spec.name, query=query.name
+            ).id
+    return bound
+
+
+def run_resolved(
+    driver: neo4j.Driver, database: str | None, query: Query, bound: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Run a query whose parameters :func:`resolved_params` made, read-only."""
+    return db.run(driver, database, query.body, bound, shipped=True, name=f"query:{query.name}")
+
+
 def run(
     driver: neo4j.Driver,
     database: str | None,
@@ -424,18 +444,9 @@ def run(
 ) -> list[dict[str, Any]]:
     """Run one named query read-only and return its rows."""
     query = (library or load_library()).get(name)
-    bound = query.bind(params or {})
-    for spec in query.params:
-        if spec.type == "entity" and bound[spec.name] is not None:
-            bound[spec.name] = resolve.resolve(
-                driver,
-                database,
-                bound[spec.name],
-                spec.labels,
-                param=spec.name,
-                query=query.name,
-            ).id
-    return db.run(driver, database, query.body, bound, shipped=True, name=f"query:{query.name}")
+    return run_resolved(
+        driver, database, query, resolved_params(driver, database, query, params or {})
+    )
 
 
 # --------------------------------------------------------------------------- helpers

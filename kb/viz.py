@@ -36,7 +36,7 @@ from typing import Any
 import neo4j
 from neo4j import RoutingControl
 
-from kb import library, resolve
+from kb import library
 from kb.browser import GraphStyle, shipped_style
 from kb.errors import KBError
 from kb.paths import cypher_dir
@@ -245,27 +245,13 @@ class Answer:
     graph: Subgraph
 
 
-def resolved_params(
-    driver: neo4j.Driver, database: str | None, query: library.Query, given: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The query's parameters bound and coerced, entity names resolved to ids (as
-    :func:`kb.library.run` does before it runs the query)."""
-    bound = query.bind(given)
-    for spec in query.params:
-        if spec.type == "entity" and bound[spec.name] is not None:
-            bound[spec.name] = resolve.resolve(
-                driver, database, bound[spec.name], spec.labels, param=spec.name, query=query.name
-            ).id
-    return bound
-
-
 def answer(
     driver: neo4j.Driver, database: str | None, name: str, given: Mapping[str, Any]
 ) -> Answer:
     """Run a library query and fetch the subgraph behind its rows."""
     query = library.load_library().get(name)
-    params = resolved_params(driver, database, query, given)
-    rows = library.run(driver, database, name, given)
+    params = library.resolved_params(driver, database, query, given)
+    rows = library.run_resolved(driver, database, query, params)
     entity_ids = [params[p.name] for p in query.params if p.type == "entity" and params[p.name]]
     refs = answer_refs(rows, entity_ids)
     return Answer(query, dict(given), params, rows, refs, fetch_subgraph(driver, database, refs))

@@ -187,7 +187,7 @@ def test_a_query_as_browser_gets_it_answers_as_kb_does(seeded_graph: KnowledgeBa
     name = "evidence-between"
     query = library.load_library().get(name)
     example = dict(query.header.example)
-    values = viz.resolved_params(seeded_graph.driver, None, query, example)
+    values = library.resolved_params(seeded_graph.driver, None, query, example)
     text = kb_browser.browser_text(name, query.body, values)
     _, editor = _as_browser_reads(
         kb_browser.browser_url("http://x/browser/", "bolt://x:7687", editor=text)

@@ -324,7 +324,7 @@ def test_a_problem_found_after_batches_were_written_rolls_them_back(
     )
     sent: list[int] = []
     with pytest.raises(LoadError) as info:
-        load(seeded_graph.driver, None, [folder], batch_size=10, progress=lambda total: sent.append)
+        load(seeded_graph.driver, None, [folder], batch_size=10, progress=sent.append)
     assert "relies_on.csv:line 301: field 'kind'" in str(info.value)
     assert sum(sent) >= 300  # the nodes at least were written before the problem was found
     assert fingerprint(seeded_graph.driver, None) == before
@@ -340,7 +340,7 @@ def test_nothing_is_sent_once_a_load_has_a_problem(
     )
     sent: list[int] = []
     with pytest.raises(LoadError, match="field 'colour' is not a field"):
-        load(seeded_graph.driver, None, [folder], batch_size=10, progress=lambda total: sent.append)
+        load(seeded_graph.driver, None, [folder], batch_size=10, progress=sent.append)
     assert sent == []
 
 

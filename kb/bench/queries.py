@@ -16,7 +16,7 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import Neo4jError
 
-from kb import library, resolve
+from kb import library
 from kb.bench.generate import Sizes
 
 RUNS, WARMUP = 30, 3
@@ -94,10 +94,7 @@ def _run_once(
     driver: neo4j.Driver, database: str | None, query: library.Query, params: dict[str, Any]
 ) -> int:
     """What ``kb query run`` does (resolve names, run in a read transaction), with a time limit."""
-    bound = query.bind(params)
-    for spec in query.params:
-        if spec.type == "entity" and bound[spec.name] is not None:
-            bound[spec.name] = resolve.resolve(driver, database, bound[spec.name], spec.labels).id
+    bound = library.resolved_params(driver, database, query, params)
     records, _, _ = driver.execute_query(
         neo4j.Query(query.body, timeout=TIMEOUT),
         bound,
@@ -111,10 +108,7 @@ def time_query(
     driver: neo4j.Driver, database: str | None, name: str, params: dict[str, Any]
 ) -> dict[str, Any]:
     query = library.load_library().get(name)
-    bound = query.bind(params)
-    for spec in query.params:
-        if spec.type == "entity" and bound[spec.name] is not None:
-            bound[spec.name] = resolve.resolve(driver, database, bound[spec.name], spec.labels).id
+    bound = library.resolved_params(driver, database, query, params)
     seek = anchor_seek(driver, database, query, bound)
     times: list[float] = []
     rows, timed_out = 0, False

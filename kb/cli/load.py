@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -22,21 +21,15 @@ class _Progress:
     """Rows written so far, on a terminal (the total is not known while the load is planned)."""
 
     def __init__(self) -> None:
-        self.total: int | None = None
         self.done, self.shown = 0, 0.0
         self.show = sys.stderr.isatty()
 
-    def __call__(self, total: int | None) -> Callable[[int], None]:
-        self.total = total
-        return self.tick
-
-    def tick(self, count: int) -> None:
+    def __call__(self, count: int) -> None:
         self.done += count
         now = time.monotonic()
         if self.show and self.done > 5000 and now - self.shown > 0.5:
             self.shown = now
-            of = f" of {self.total:,}" if self.total else ""
-            click.echo(f"\rWritten {self.done:,}{of} rows", err=True, nl=False)
+            click.echo(f"\rWritten {self.done:,} rows", err=True, nl=False)
 
     def end(self) -> None:
         if self.shown:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +22,6 @@ from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
 from loaders import opensanctions
 from loaders.files import find_files, read_file
 from loaders.records import ParseError, RawRecord
-
-# Called with the number of rows to write, or None while that is not known yet.
-ProgressFactory = Callable[[int | None], Callable[[int], None]]
 
 
 @dataclass
@@ -150,7 +147,7 @@ def load(
     *,
     dry_run: bool = False,
     batch_size: int = 2000,
-    progress: ProgressFactory | None = None,
+    progress: writer.Progress | None = None,
 ) -> LoadReport:
     """Load files; raises :class:`LoadError` (with every problem) and writes nothing on error.
 
@@ -178,7 +175,7 @@ def load(
                 driver,
                 database,
                 spool,
-                progress and progress(None),
+                progress,
                 doomed=lambda: bool(planner.plan.problems or source.problems),
             )
         try:

@@ -16,7 +16,7 @@ from kb.load.spool import Spool
 from kb.schema import RELATION_BY_TYPE
 from kb.statements import statement, statements
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], None]  # called with the rows of each batch written
 
 
 @dataclass
