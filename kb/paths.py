@@ -22,6 +22,16 @@ def seed_dir() -> Path:
     return _packaged("seed")
 
 
+def sources_dir() -> Path:
+    """The source texts the seed quotes (the article), shipped with the package."""
+    return _packaged("sources")
+
+
+def datasets_dir() -> Path:
+    """The public lists the repository ships (with their licences), shipped with the package."""
+    return _packaged("datasets")
+
+
 def pom_file() -> Path:
     return _PACKAGE / "server" / "pom.xml"
 

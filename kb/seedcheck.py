@@ -14,7 +14,7 @@ from kb.load.plan import EntityIndex, build_plan
 from kb.load.runner import read_records
 
 ARTICLE_SOURCE_ID = "lee-2026-ai-infrastructure-race"
-ARTICLE_FILE = Path("shared") / "sources" / "ai-infrastructure-race.txt"
+ARTICLE_FILE = "ai-infrastructure-race.txt"
 
 
 @dataclass
@@ -27,19 +27,13 @@ class SeedCheck:
 
 
 def find_article() -> Path:
-    """KB_ARTICLE, else ``shared/sources/...`` beside the checkout or the working directory."""
+    """KB_ARTICLE, else the copy shipped in the package (``sources/`` of the repository)."""
     given = settings.env("KB_ARTICLE")
-    if given:
-        return Path(given)
-    for base in (paths.cypher_dir().parent, Path.cwd()):
-        for folder in (base, *base.parents):
-            candidate = folder.parent / ARTICLE_FILE
-            if candidate.is_file():
-                return candidate
-    raise KBError(
-        f"The source article ({ARTICLE_FILE}) was not found beside this checkout; "
-        "set KB_ARTICLE to its path."
-    )
+    candidate = Path(given) if given else paths.sources_dir() / ARTICLE_FILE
+    if not candidate.is_file():
+        origin = "KB_ARTICLE" if given else "the package"
+        raise KBError(f"The source article was not found at {candidate} (from {origin}).")
+    return candidate
 
 
 def _collapse(text: str) -> str:

@@ -56,7 +56,7 @@ def load(
     YAML/JSON, maps kinds to records. An OpenSanctions ban-list CSV is recognised by its
     header. Any error names file, line and field, and nothing is written.
 
-    Example: kb load seed && kb load my-suppliers.csv ../shared/datasets/
+    Example: kb load seed && kb load my-suppliers.csv my-data/
     """
     targets = [seed_dir() if p == "seed" else Path(p) for p in paths]
     connection = resolve_connection(uri, user, password, database)

@@ -22,7 +22,7 @@ def seed() -> None:
 @click.option(
     "--article",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The source article (default: KB_ARTICLE, else ../shared/sources/).",
+    help="The source article (default: KB_ARTICLE, else the copy shipped in the package).",
 )
 @click.option(
     "--seed",
@@ -33,7 +33,7 @@ def seed() -> None:
 def check(article: Path | None, seed_path: Path | None) -> None:
     """Validate the seed, resolve its references, and find every quote in the article.
 
-    Example: kb seed check --article ../shared/sources/ai-infrastructure-race.txt
+    Example: kb seed check --article sources/ai-infrastructure-race.txt
     """
     result = check_seed(seed_path, article)
     for problem in result.problems:
