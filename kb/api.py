@@ -37,21 +37,32 @@ class KnowledgeBase:
     def database(self) -> str | None:
         return self.connection.database
 
-    def cypher(self, text: str, write: bool = False, **params: Any) -> list[dict[str, Any]]:
-        """Run ad-hoc Cypher; read-only unless ``write=True`` (a write is refused, not run)."""
-        return db.run(self.driver, self.database, text, params, write=write)
+    def cypher(
+        self,
+        text: str,
+        write: bool = False,
+        timeout: float | None = db.DEFAULT_TIMEOUT,
+        **params: Any,
+    ) -> list[dict[str, Any]]:
+        """Run ad-hoc Cypher; read-only unless ``write=True`` (a write is refused, not run).
+
+        A read stops after ``timeout`` seconds (None: no limit)."""
+        return db.run(self.driver, self.database, text, params, write=write, timeout=timeout)
 
     @property
     def queries(self) -> list[str]:
         """The names of the query library (``kb query list``)."""
         return library.load_library().names
 
-    def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def query(
+        self, name: str, timeout: float | None = db.DEFAULT_TIMEOUT, **params: Any
+    ) -> list[dict[str, Any]]:
         """Run a named library query read-only; entity parameters take names or aliases.
 
-        ``kb.query("firms-relying-on", country="China", tech="CUDA")``
+        ``kb.query("firms-relying-on", country="China", tech="CUDA")``; it stops after
+        ``timeout`` seconds.
         """
-        return library.run(self.driver, self.database, name, params)
+        return library.run(self.driver, self.database, name, params, timeout=timeout)
 
     def close(self) -> None:
         self.driver.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,10 +13,16 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
 
-from kb.errors import ConnectionFailed, KBError, WriteRefused
-from kb.settings import Connection
+from kb.errors import ConnectionFailed, KBError, QueryStopped, WriteRefused
+from kb.settings import Connection, redact_uri
 
 READ_QUERY_TYPES = {"r"}
+DEFAULT_TIMEOUT = 30.0  # seconds a read may run before the server stops it
+
+# The driver logs its retries ("Transaction failed and will be retried in ...") as warnings;
+# without a handler of its own, Python's last-resort handler prints them on the terminal.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+logging.getLogger("neo4j").propagate = False
 
 
 def ping(uri: str, user: str, password: str) -> bool:
@@ -42,7 +50,7 @@ def open_driver(connection: Connection) -> neo4j.Driver:
     except AuthError:
         driver.close()
         raise ConnectionFailed(
-            f"Neo4j at {connection.uri} refused the login of user '{connection.user}' "
+            f"Neo4j at {redact_uri(connection.uri)} refused the login of user '{connection.user}' "
             f"(settings from {connection.origin}). Check NEO4J_USERNAME / NEO4J_PASSWORD."
         ) from None
     except (ServiceUnavailable, OSError) as exc:
@@ -53,7 +61,7 @@ def open_driver(connection: Connection) -> neo4j.Driver:
             else "Check that it runs and that NEO4J_URI is right."
         )
         raise ConnectionFailed(
-            f"Neo4j at {connection.uri} does not answer ({type(exc).__name__}). {hint}"
+            f"Neo4j at {redact_uri(connection.uri)} does not answer ({type(exc).__name__}). {hint}"
         ) from None
     return driver
 
@@ -73,6 +81,13 @@ class Plan:
 # Read-only mode also refuses these: file and network access, and procedures (which may write
 # or reach outside the database whatever their declared mode).
 REFUSED_WHEN_READ_ONLY = {"LoadCSV": "LOAD CSV", "ProcedureCall": "a procedure call"}
+# Administration commands plan as reads, yet TERMINATE TRANSACTIONS ends other sessions' work
+# and SHOW SETTINGS / SHOW TRANSACTIONS reveal paths, memory, and other sessions' queries with
+# their parameters. Read-only mode allows only the SHOW commands a reader of the schema needs.
+READER_SHOW_COMMANDS = frozenset(
+    {"ShowIndexes", "ShowConstraints", "ShowFunctions", "ShowProcedures"}
+)
+ADMIN_PREFIXES = ("Show", "Terminate")
 
 
 def _operators(plan: Mapping[str, Any] | None) -> set[str]:
@@ -123,6 +138,14 @@ def check_read_only(
                 f"This statement uses {what}, which read-only mode refuses; nothing was run. "
                 "Add --write (or write=True) if you mean it."
             )
+    for operator in sorted(plan.operators):
+        if operator.startswith(ADMIN_PREFIXES) and operator not in READER_SHOW_COMMANDS:
+            command = re.sub(r"(?<!^)(?=[A-Z])", " ", operator).upper()
+            raise WriteRefused(
+                f"{command} is an administration command, which read-only mode refuses (it "
+                "reveals settings or other sessions, or ends their work); nothing was run. "
+                "Add --write (or write=True) if you mean it."
+            )
 
 
 def run(
@@ -134,6 +157,7 @@ def run(
     write: bool = False,
     shipped: bool = False,
     name: str = "ad-hoc",
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> list[dict[str, Any]]:
     """Run one statement and return its rows as dicts.
 
@@ -141,6 +165,10 @@ def run(
     in a read transaction, so a write is refused before anything happens. A ``shipped``
     statement (the query library's, the resolver's) skips the plan check, a round trip: it is
     read-only by test, and the read transaction still makes the server refuse any write.
+
+    A read runs for at most ``timeout`` seconds (None: no limit) and within the server's
+    transaction memory cap; either stops it with a :class:`QueryStopped` that says how to
+    narrow it. A read is not retried: a query that ran out of time or memory would again.
     """
     params = dict(params or {})
     if not write and not shipped:
@@ -151,12 +179,57 @@ def run(
             with driver.session(database=database) as session:
                 records = list(session.run(_tagged(text, name), params))
         else:
-            records, _, _ = driver.execute_query(
-                _tagged(text, name), params, database_=database, routing_=RoutingControl.READ
-            )
-    except ClientError as exc:
-        raise KBError(f"Cypher error: {exc.message}") from None
+            records = _read(driver, database, _tagged(text, name), params, timeout)
+    except Neo4jError as exc:
+        raise _explained(exc, timeout) from None
     return [record.data() for record in records]
+
+
+def _read(
+    driver: neo4j.Driver,
+    database: str | None,
+    query: neo4j.Query,
+    params: dict[str, Any],
+    timeout: float | None,
+) -> list[neo4j.Record]:
+    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+        tx = session.begin_transaction(metadata=query.metadata, timeout=timeout)
+        try:
+            records = list(tx.run(query.text, params))
+            tx.commit()
+        finally:
+            tx.close()
+    return records
+
+
+NARROW = (
+    "narrow it with a named entity, fewer hops, a LIMIT, or aggregates instead of lists "
+    "(kb query show NAME lists a query's filters)"
+)
+_MEMORY_CODES = ("MemoryPoolOutOfMemoryError", "TransactionMemoryLimit", "OutOfMemory")
+_LIMIT = re.compile(r"the limit ([\d.]+) ([KMG]i?B)")
+
+
+def _explained(exc: Neo4jError, timeout: float | None) -> KBError:
+    """A server error as a message that says what happened and what to do."""
+    code = exc.code or ""
+    message = exc.message or str(exc)
+    if "TransactionTimedOut" in code:
+        took = f"{timeout:g} s" if timeout else "its time limit"
+        return QueryStopped(
+            f"The query took more than {took} and was stopped; {NARROW}, "
+            "or allow more time with --timeout SECONDS (timeout= in Python)."
+        )
+    if any(part in code for part in _MEMORY_CODES) or "memory" in message.lower():
+        limit = _LIMIT.search(message)
+        cap = f"{limit.group(1).removesuffix('.0')} {limit.group(2)}" if limit else "the memory"
+        return QueryStopped(
+            f"The query needed more than the {cap} the server allows a transaction and was "
+            f"stopped (the server is still up); {NARROW}."
+        )
+    if isinstance(exc, ClientError):
+        return KBError(f"Cypher error: {message}")
+    return KBError(f"Neo4j error ({code}): {message}")
 
 
 @contextmanager

@@ -29,6 +29,10 @@ class WriteRefused(KBError):
     """A statement would write but the caller did not allow writes."""
 
 
+class QueryStopped(KBError):
+    """The server stopped a read that ran too long or needed too much memory."""
+
+
 class QueryError(KBError):
     """A named query is unknown, broken, or was called with bad parameters."""
 

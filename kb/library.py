@@ -428,10 +428,24 @@ def resolved_params(
 
 
 def run_resolved(
-    driver: neo4j.Driver, database: str | None, query: Query, bound: Mapping[str, Any]
+    driver: neo4j.Driver,
+    database: str | None,
+    query: Query,
+    bound: Mapping[str, Any],
+    *,
+    timeout: float | None = db.DEFAULT_TIMEOUT,
 ) -> list[dict[str, Any]]:
-    """Run a query whose parameters :func:`resolved_params` made, read-only."""
-    return db.run(driver, database, query.body, bound, shipped=True, name=f"query:{query.name}")
+    """Run a query whose parameters :func:`resolved_params` made, read-only, within ``timeout``
+    seconds."""
+    return db.run(
+        driver,
+        database,
+        query.body,
+        bound,
+        shipped=True,
+        name=f"query:{query.name}",
+        timeout=timeout,
+    )
 
 
 def run(
@@ -441,11 +455,16 @@ def run(
     params: Mapping[str, Any] | None = None,
     *,
     library: Library | None = None,
+    timeout: float | None = db.DEFAULT_TIMEOUT,
 ) -> list[dict[str, Any]]:
-    """Run one named query read-only and return its rows."""
+    """Run one named query read-only (stopped after ``timeout`` seconds) and return its rows."""
     query = (library or load_library()).get(name)
     return run_resolved(
-        driver, database, query, resolved_params(driver, database, query, params or {})
+        driver,
+        database,
+        query,
+        resolved_params(driver, database, query, params or {}),
+        timeout=timeout,
     )
 
 

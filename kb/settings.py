@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_NEO4J_VERSION = "5.26.30"
 DEFAULT_BROWSER_VERSION = "5.24.0"
@@ -40,6 +41,26 @@ def jvm_root() -> str:
     return env("KB_JVM_ROOT") or "/usr/lib/jvm"
 
 
+def redact_uri(uri: str) -> str:
+    """The address without any user or password written into it (``bolt://u:p@host``)."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "(an address that does not parse)"
+    if "@" not in parts.netloc:
+        return uri
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))
+
+
+def _credentials_in(uri: str) -> tuple[str | None, str | None]:
+    try:
+        parts = urlsplit(uri)
+        return parts.username, parts.password
+    except ValueError:
+        return None, None
+
+
 @dataclass(frozen=True)
 class Connection:
     uri: str
@@ -50,7 +71,7 @@ class Connection:
 
     def describe(self) -> str:
         db = f", database {self.database}" if self.database else ""
-        return f"{self.uri} as {self.user}{db} (from {self.origin})"
+        return f"{redact_uri(self.uri)} as {self.user}{db} (from {self.origin})"
 
 
 def resolve_connection(
@@ -66,14 +87,18 @@ def resolve_connection(
     env_uri = env("NEO4J_URI")
     if uri or env_uri:
         origin = "flags" if uri else "environment (NEO4J_URI)"
-        chosen_password = password or env("NEO4J_PASSWORD")
+        given = uri or env_uri or ""
+        # Credentials written into the address are taken out of it: the address is printed
+        # and put into Browser links, the credentials never are.
+        uri_user, uri_password = _credentials_in(given)
+        chosen_password = password or env("NEO4J_PASSWORD") or uri_password
         if chosen_password is None:
             raise ConnectionFailed(
-                f"No password for {uri or env_uri}: set NEO4J_PASSWORD or pass --password."
+                f"No password for {redact_uri(given)}: set NEO4J_PASSWORD or pass --password."
             )
         return Connection(
-            uri=uri or env_uri or "",
-            user=user or env("NEO4J_USERNAME") or "neo4j",
+            uri=redact_uri(given),
+            user=user or env("NEO4J_USERNAME") or uri_user or "neo4j",
             password=chosen_password,
             database=database or env("NEO4J_DATABASE"),
             origin=origin,

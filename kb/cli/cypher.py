@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from kb import db
-from kb.cli.options import connection_options, format_option, param_option, parse_params
+from kb.cli.options import (
+    connection_options,
+    format_option,
+    param_option,
+    parse_params,
+    timeout_option,
+)
 from kb.output import render
 from kb.settings import resolve_connection
 
@@ -15,12 +21,14 @@ from kb.settings import resolve_connection
 @param_option("A query parameter (repeatable); JSON values keep their type.")
 @click.option("--write", is_flag=True, help="Allow a statement that writes.")
 @format_option
+@timeout_option
 @connection_options
 def cypher(
     statement: str,
     params: tuple[str, ...],
     write: bool,
     fmt: str,
+    timeout: float,
     uri: str | None,
     user: str | None,
     password: str | None,
@@ -34,5 +42,12 @@ def cypher(
     """
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
-        rows = db.run(driver, connection.database, statement, parse_params(params), write=write)
+        rows = db.run(
+            driver,
+            connection.database,
+            statement,
+            parse_params(params),
+            write=write,
+            timeout=timeout,
+        )
     click.echo(render(rows, fmt))

@@ -114,7 +114,7 @@ def demo() -> None:
         )
         click.echo(f"  with the CATL chain ready to run: {catl_url}")
     else:
-        click.echo(f"Database: {settings.env('NEO4J_URI')}")
+        click.echo(f"Database: {settings.redact_uri(settings.env('NEO4J_URI') or '')}")
 
 
 def _example(name: str) -> dict[str, Any]:

@@ -66,3 +66,16 @@ def parse_params(values: tuple[str, ...]) -> dict[str, Any]:
             value = raw
         params[name.strip()] = value
     return params
+
+
+def timeout_option(func: F) -> F:
+    """``--timeout SECONDS``: how long a read may run before the server stops it."""
+    from kb.db import DEFAULT_TIMEOUT
+
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help="Seconds a read may run before the server stops it.",
+    )(func)

@@ -6,7 +6,13 @@ import click
 import yaml
 
 from kb import db, library
-from kb.cli.options import connection_options, format_option, param_option, parse_params
+from kb.cli.options import (
+    connection_options,
+    format_option,
+    param_option,
+    parse_params,
+    timeout_option,
+)
 from kb.output import render
 from kb.settings import resolve_connection
 
@@ -67,11 +73,13 @@ def show(name: str) -> None:
 @click.argument("name")
 @param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
 @format_option
+@timeout_option
 @connection_options
 def run(
     name: str,
     params: tuple[str, ...],
     fmt: str,
+    timeout: float,
     uri: str | None,
     user: str | None,
     password: str | None,
@@ -88,7 +96,7 @@ def run(
     lib.get(name).bind(given)  # parameter errors before any connection is made
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
-        rows = library.run(driver, connection.database, name, given, library=lib)
+        rows = library.run(driver, connection.database, name, given, library=lib, timeout=timeout)
     click.echo(render(rows, fmt))
 
 

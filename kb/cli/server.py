@@ -150,6 +150,8 @@ def status(instance_name: str | None, as_json: bool, show_password: bool) -> Non
         "browser": state.browser_url,
         "password_file": str(instance.password_file) if state.installed else None,
     }
+    if state.ended:
+        info["ended"] = state.ended
     if show_password and state.installed:
         info["password"] = instance.password()
     if as_json:
@@ -165,11 +167,15 @@ def status(instance_name: str | None, as_json: bool, show_password: bool) -> Non
 @click.option("-n", "--lines", default=50, show_default=True, help="How many lines.")
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines.")
 def logs(instance_name: str | None, lines: int, follow: bool) -> None:
-    """Print the end of the server's neo4j.log.
+    """Print the end of the server's neo4j.log, and why it ended if it died.
 
     Example: kb server logs -n 100
     """
     instance = _instance(instance_name)
+    ended = manager.why_ended(instance) if manager.running_pid(instance) is None else None
+    if ended:
+        click.echo(ended)
+        click.echo("--- end of neo4j.log")
     path = instance.logs_dir / "neo4j.log"
     if not path.is_file():
         click.echo(f"No log yet at {path}.")

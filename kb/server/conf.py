@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 from kb.server.instance import Instance, ServerConfig
+from kb.server.memory import transaction_caps
 
 # JVM flags of the stock 5.x neo4j.conf (server.jvm.additional), which the official launcher
-# would pass; we start the entry point ourselves, so we pass them.
+# would pass; we start the entry point ourselves, so we pass them. All but one: the stock
+# -XX:+ExitOnOutOfMemoryError, which ends the server when one query exhausts the heap; the
+# transaction memory caps below stop such a query first, and should one slip past them, the
+# query fails and the server stays up.
 JVM_FLAGS = (
     "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
     "-XX:+UnlockExperimentalVMOptions",
     "-XX:+TrustFinalNonStaticFields",
     "-XX:+DisableExplicitGC",
-    "-XX:+ExitOnOutOfMemoryError",
     "-Djdk.nio.maxCachedBufferSize=1024",
     "-Dio.netty.tryReflectionSetAccessible=true",
     "-Djdk.tls.ephemeralDHKeySize=2048",
@@ -32,6 +37,7 @@ def neo4j_conf(instance: Instance, config: ServerConfig) -> str:
     from kb.browser import style_command
 
     home = instance.home
+    per_transaction, all_transactions = transaction_caps(config.heap)
     return f"""# Written by `kb server` for instance '{instance.name}'. Edits are overwritten on start.
 server.default_listen_address=127.0.0.1
 server.default_advertised_address=127.0.0.1
@@ -47,7 +53,9 @@ dbms.security.auth_minimum_password_length=8
 server.memory.heap.initial_size={config.heap}
 server.memory.heap.max_size={config.heap}
 server.memory.pagecache.size={config.pagecache}
-dbms.memory.transaction.total.max=0
+# A runaway query fails with "... threshold reached" instead of exhausting the heap.
+db.memory.transaction.max={per_transaction}
+dbms.memory.transaction.total.max={all_transactions}
 server.directories.data={home / "data"}
 server.directories.logs={home / "logs"}
 server.directories.run={home / "run"}
@@ -135,4 +143,8 @@ def write_conf(instance: Instance, config: ServerConfig) -> None:
         "user-logs.xml": user_logs_xml(),
     }
     for name, text in files.items():
-        (instance.conf_dir / name).write_text(text)
+        path = instance.conf_dir / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.chmod(path, 0o600)

@@ -20,6 +20,7 @@ from kb.server import ports
 from kb.server.conf import JVM_FLAGS, write_conf
 from kb.server.instance import Instance, ServerConfig
 from kb.server.java import Java, find_java
+from kb.server.memory import machine_memory, recommend, to_setting
 
 Echo = Callable[[str], None]
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -40,6 +41,7 @@ class Status:
     bolt_uri: str | None
     browser_url: str | None
     user: str = "neo4j"
+    ended: str | None = None  # why a server that was started is no longer running
 
 
 # --------------------------------------------------------------------------- install
@@ -110,7 +112,9 @@ def _set_initial_password(java: Java, instance: Instance, config: ServerConfig) 
         with os.fdopen(fd, "w") as handle:
             handle.write(f"dbms\nset-initial-password\n{password}\n")
         cmd = [*_java_command(java, instance, config, ADMIN_TOOL), f"@{argfile}"]
-        result = subprocess.run(cmd, capture_output=True, text=True, env=_run_env(instance))
+        result = subprocess.run(
+            cmd, capture_output=True, text=True, env=_run_env(instance), umask=PRIVATE_UMASK
+        )
     finally:
         os.unlink(argfile)
     if result.returncode != 0:
@@ -135,23 +139,28 @@ def install(
     if instance.is_installed():
         echo(f"Neo4j {instance.config().version} is already installed ('{instance.name}').")
         return False
+    recommended_heap, recommended_pagecache = recommend(machine_memory())
     config = ServerConfig(
         version=version or settings.neo4j_version(),
         browser_version=settings.browser_version(),
         bolt_port=bolt_port or 7687,
         http_port=http_port or 7474,
-        heap=heap or "1g",
-        pagecache=pagecache or "1g",
+        heap=heap or to_setting(recommended_heap),
+        pagecache=pagecache or to_setting(recommended_pagecache),
+    )
+    echo(
+        f"Memory: heap {config.heap}, page cache {config.pagecache}"
+        + ("" if heap and pagecache else " (sized to this machine; --heap/--pagecache override)")
     )
     started = time.monotonic()
     java = find_java(config.version, settings.java_home(), settings.jvm_root())
     echo(f"Using Java {java.major} at {java.executable}")
     _fetch_jars(config, echo)
     for sub in ("data", "logs", "run", "plugins", "import"):
-        (instance.home / sub).mkdir(parents=True, exist_ok=True)
+        (instance.home / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
     instance.state.mkdir(parents=True, exist_ok=True)
-    os.chmod(instance.state, 0o700)
     write_conf(instance, config)
+    make_private(instance)
     echo("Setting a random initial password...")
     _set_initial_password(java, instance, config)
     instance.save_config(config)
@@ -201,6 +210,73 @@ def _check_ports(config: ServerConfig) -> None:
             )
 
 
+PRIVATE_UMASK = 0o077  # files the server writes (store, auth.ini, logs) are its user's only
+
+
+def make_private(instance: Instance) -> None:
+    """Take group and other access off everything under the instance's home and state (the
+    store, ``data/dbms/auth.ini``, logs, conf): folders 0700, files 0600 at most."""
+    for top in (instance.home, instance.state):
+        if not top.exists():
+            continue
+        for folder, _dirs, files in os.walk(top):
+            for path in [folder, *(os.path.join(folder, name) for name in files)]:
+                with contextlib.suppress(OSError):
+                    mode = os.lstat(path).st_mode
+                    if mode & 0o077 and not os.path.islink(path):
+                        os.chmod(path, mode & 0o700)
+
+
+def _exit_file(instance: Instance) -> Path:
+    return instance.state / "exit-code"
+
+
+# The server runs under a small shell that records the JVM's pid and, when it ends, its exit
+# code: a server that dies while no `kb` command watches leaves the reason behind.
+_WRAPPER = '"$@" & pid=$!; echo "$pid" > "$KB_PID_FILE"; wait "$pid"; echo $? > "$KB_EXIT_FILE"'
+
+
+def why_ended(instance: Instance) -> str | None:
+    """Why a server that was started (and not stopped with `kb server stop`) ended: its exit
+    code, out of memory or killed, and the end of its logs. None if it was not started so."""
+    try:
+        code = int(_exit_file(instance).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    logs = ""
+    for name in ("console.log", "debug.log", "neo4j.log"):
+        path = instance.logs_dir / name
+        if path.is_file():
+            logs += _tail_text(path, 400_000)
+    if "OutOfMemoryError" in logs:
+        cause = "it ran out of memory (java.lang.OutOfMemoryError; see the log below)"
+    elif code in (137, -9):
+        cause = (
+            "it was killed (SIGKILL), perhaps by the system's out-of-memory killer "
+            "(see `dmesg`); give it less heap or the machine more memory"
+        )
+    elif code in (143, -15, 0):
+        cause = "it was stopped (SIGTERM) from outside `kb server stop`"
+    else:
+        cause = "see the end of debug.log below"
+    tail = _last_lines(instance.logs_dir / "debug.log", 15)
+    return f"Neo4j ended with exit code {code}: {cause}." + (
+        f"\n--- end of debug.log\n{tail}" if tail else ""
+    )
+
+
+def _tail_text(path: Path, size: int) -> str:
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - size))
+        return handle.read().decode(errors="replace")
+
+
+def _last_lines(path: Path, lines: int) -> str:
+    if not path.is_file():
+        return ""
+    return "\n".join(_tail_text(path, 200_000).splitlines()[-lines:])
+
+
 def log_tail(instance: Instance, lines: int = 30) -> str:
     chunks: list[str] = []
     for name in ("neo4j.log", "console.log"):
@@ -232,7 +308,7 @@ def _wait_for_bolt(
         ):
             return
         time.sleep(0.5)
-    _kill(process.pid)
+    _kill(instance.pid() or process.pid)
     raise ServerError(
         f"Neo4j did not answer on {uri} within {timeout:.0f} s; it was stopped.\n"
         f"{log_tail(instance)}"
@@ -284,22 +360,32 @@ def start(
         f"--config-dir={instance.conf_dir}",
     ]
     instance.logs_dir.mkdir(parents=True, exist_ok=True)
+    make_private(instance)
+    _exit_file(instance).unlink(missing_ok=True)
     console = open(instance.logs_dir / "console.log", "ab")  # noqa: SIM115 - handed to the child
     started = time.monotonic()
+    env = {
+        **_run_env(instance),
+        "KB_PID_FILE": str(instance.pid_file),
+        "KB_EXIT_FILE": str(_exit_file(instance)),
+    }
     try:
         process = subprocess.Popen(
-            cmd,
+            ["/bin/sh", "-c", _WRAPPER, "kb-neo4j", *cmd],
             stdin=subprocess.DEVNULL,
             stdout=console,
             stderr=subprocess.STDOUT,
-            env=_run_env(instance),
+            env=env,
             cwd=instance.home,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
     finally:
         console.close()
-    instance.pid_file.write_text(f"{process.pid}\n")
-    echo(f"Starting Neo4j {config.version} '{instance.name}' (pid {process.pid})...")
+    deadline = time.monotonic() + 10
+    while instance.pid() is None and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    echo(f"Starting Neo4j {config.version} '{instance.name}' (pid {instance.pid()})...")
     try:
         _wait_for_bolt(instance, config, process, timeout)
     except ServerError:
@@ -335,8 +421,18 @@ def stop(instance: Instance, *, timeout: float = 60.0, echo: Echo = _quiet) -> b
         while _alive(pid, instance):
             time.sleep(0.1)
     instance.pid_file.unlink(missing_ok=True)
+    _forget_exit(instance)
     echo("Stopped.")
     return True
+
+
+def _forget_exit(instance: Instance) -> None:
+    """A server stopped on purpose has no cause of death to report (the wrapper may still be
+    writing its exit code: wait for it briefly)."""
+    deadline = time.monotonic() + 2
+    while not _exit_file(instance).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _exit_file(instance).unlink(missing_ok=True)
 
 
 def status(instance: Instance) -> Status:
@@ -353,4 +449,5 @@ def status(instance: Instance) -> Status:
         version=config.version,
         bolt_uri=f"bolt://127.0.0.1:{config.bolt_port}",
         browser_url=f"http://127.0.0.1:{config.http_port}/browser/",
+        ended=None if running else why_ended(instance),
     )
