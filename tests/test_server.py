@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import stat
+import time
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -103,7 +104,18 @@ def test_life_cycle(life: Instance) -> None:
     os.waitpid(pid, 0) if _is_child(pid) else None
     assert manager.status(life).running is False
     assert life.pid_file.exists()
+    # ... and status and logs say why the server ended (issue 14: they said nothing)
+    deadline = time.monotonic() + 10
+    while manager.status(life).ended is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ended = manager.status(life).ended or ""
+    assert "exit code 137" in ended and "killed (SIGKILL)" in ended, ended
+    shown = runner.invoke(main, ["server", "status", "--instance", life.name])
+    assert "exit code 137" in shown.stdout
+    logs = runner.invoke(main, ["server", "logs", "--instance", life.name])
+    assert "exit code 137" in logs.stdout and "end of debug.log" in logs.stdout
     assert manager.start(life) is True
+    assert manager.status(life).ended is None
     assert manager.status(life).running is True
 
     assert manager.stop(life) is True

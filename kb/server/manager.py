@@ -362,7 +362,10 @@ def start(
     instance.logs_dir.mkdir(parents=True, exist_ok=True)
     make_private(instance)
     _exit_file(instance).unlink(missing_ok=True)
-    console = open(instance.logs_dir / "console.log", "ab")  # noqa: SIM115 - handed to the child
+    console = os.fdopen(
+        os.open(instance.logs_dir / "console.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+        "ab",
+    )
     started = time.monotonic()
     env = {
         **_run_env(instance),
