@@ -37,11 +37,29 @@ class QueryError(KBError):
     """A named query is unknown, broken, or was called with bad parameters."""
 
 
+SHOWN_PROBLEMS = 50  # problems a message lists; the count says how many more there are
+PROBLEM_CHARS = 1000  # characters of one problem shown or recorded
+
+
+def cut(text: str, limit: int = PROBLEM_CHARS) -> str:
+    """``text``, cut to ``limit`` characters with a note of how many were left out."""
+    return (
+        text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"
+    )
+
+
 class LoadError(KBError):
-    """Input files failed validation; nothing was written."""
+    """Input files failed validation; nothing was written.
+
+    The message lists the first :data:`SHOWN_PROBLEMS` problems, each cut to
+    :data:`PROBLEM_CHARS`, and counts the rest: hostile input cannot flood the terminal.
+    """
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         count = len(problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the input; nothing was written:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
+        lines = [head, *(f"  - {cut(p)}" for p in problems[:SHOWN_PROBLEMS])]
+        if count > SHOWN_PROBLEMS:
+            lines.append(f"  ... and {count - SHOWN_PROBLEMS} more (fix these first)")
+        super().__init__("\n".join(lines))

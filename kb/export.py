@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import neo4j
 
-from kb.schema import NODE_BY_LABEL, RELATION_BY_TYPE
+from kb.schema import NODE_BY_LABEL, RELATION_BY_TYPE, list_cell
 from kb.statements import statement
 
 FORMATS = ("json", "csv", "graphml")
@@ -44,8 +45,21 @@ def collect(driver: neo4j.Driver, database: str | None) -> dict[str, list[dict[s
 
 def _cell(value: Any) -> str:
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return list_cell(value)
     return str(value)
+
+
+# Characters XML 1.0 cannot hold, even as character references (C0 controls but tab, line
+# feed and carriage return; surrogates; U+FFFE, U+FFFF). Text the loader accepts may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text for an XML element: escaped, carriage returns kept (as a reference; a parser would
+    turn a raw one into a line feed), characters XML cannot hold written as ``\\uXXXX``
+    (the ``data`` key holds every value exactly, as JSON)."""
+    text = _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escape(text).replace("\r", "&#13;")
 
 
 def export(driver: neo4j.Driver, database: str | None, fmt: str, out: Path) -> int:
@@ -85,9 +99,9 @@ def _graphml(kinds: dict[str, list[dict[str, Any]]]) -> str:
     for kind, records in kinds.items():
         node_type = next((t for t in NODE_BY_LABEL.values() if t.kind == kind), None)
         for record in records:
-            data = escape(json.dumps(record, ensure_ascii=False, default=str))
+            data = _xml_text(json.dumps(record, ensure_ascii=False, default=str))
             if node_type is not None:
-                name = escape(str(record.get("name") or record.get("title")))
+                name = _xml_text(str(record.get("name") or record.get("title")))
                 lines.append(
                     f'<node id={quoteattr(record["id"])}><data key="label">{node_type.label}'
                     f'</data><data key="name">{name}</data>'

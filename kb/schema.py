@@ -10,12 +10,13 @@ for YAML/JSON, by top-level keys (``{"companies": [...], "relies_on": [...]}``).
 from __future__ import annotations
 
 import builtins
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Confidence = Literal["stated", "implied", "external"]
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
@@ -34,6 +35,39 @@ class Record(BaseModel):
         extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        # An empty (or blank) text is no value, in every format alike: a CSV cell cannot tell
+        # "" from a missing value, so an export must never hold one to load back.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+
+def split_list(value: Any) -> Any:
+    """A list given as one text (a CSV cell): ``a; b; c``, or a JSON array of texts, which
+    can hold items with ``;`` in them (an export writes those so)."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            items = None
+        if isinstance(items, list) and all(isinstance(item, str) for item in items):
+            return items
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def list_cell(items: list[Any]) -> str:
+    """A list as one CSV cell that :func:`split_list` reads back as the same list."""
+    texts = [str(item) for item in items]
+    plain = "; ".join(texts)
+    if any(";" in t or t != t.strip() or not t for t in texts) or plain.lstrip().startswith("["):
+        return json.dumps(texts, ensure_ascii=False)
+    return plain
+
 
 # --------------------------------------------------------------------------- nodes
 
@@ -51,10 +85,8 @@ class NodeRecord(Record):
     @field_validator("aliases", mode="before")
     @classmethod
     def _split_aliases(cls, value: Any) -> Any:
-        # CSV cells hold lists as "a; b; c".
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(";") if part.strip()]
-        return value
+        # CSV cells hold lists as "a; b; c" (or a JSON array: see split_list).
+        return split_list(value)
 
 
 class SourceRecord(Record):
@@ -67,6 +99,10 @@ class SourceRecord(Record):
     date: DateText | None = None
     url: str | None = None
     description: str | None = None
+
+    _split = field_validator("aliases", mode="before")(
+        NodeRecord._split_aliases.__func__  # type: ignore[attr-defined]
+    )
 
 
 class CountryRecord(NodeRecord):

@@ -7,29 +7,59 @@ for YAML and JSON, a mapping from kinds to records. YAML/JSON records may be wra
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
+import os
+import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from loaders.records import ParseError, RawRecord
+from loaders.records import MAX_DEPTH, ParseError, RawRecord, brief, depth
 
 SUFFIXES = {".csv", ".json", ".jsonl", ".yaml", ".yml"}
+# Python's csv refuses fields over 128 KiB by default; a description may be longer (and an
+# export writes it so): the cap is the input's business, not the CSV reader's.
+csv.field_size_limit(2**31 - 1)
+
+
+def _regular_file(path: Path) -> bool:
+    """True for a regular file (through symlinks); a symlink loop or a dangling link is an
+    error naming the file, any other kind of file (folder, fifo, device) is skipped."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ParseError(path, "", "a symbolic link loop; remove or fix the link") from None
+        if os.path.islink(path):
+            raise ParseError(path, "", "a symbolic link to nothing; remove or fix it") from None
+        raise ParseError(path, "", f"cannot read: {exc.strerror}") from None
+    return stat.S_ISREG(mode)
 
 
 def find_files(paths: list[Path]) -> list[Path]:
-    """The input files among ``paths``: files as given, folders searched (sorted)."""
+    """The input files among ``paths``: files as given, folders searched (sorted).
+
+    Folders are walked without following links to folders (so a link loop cannot make the
+    walk endless); a link to a file is read, a link loop is an error naming it.
+    """
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.suffix.lower() in SUFFIXES)
-        elif path.is_file():
-            found.append(path)
+        if os.path.islink(path) or path.exists():
+            if not os.path.isdir(path):
+                if not _regular_file(path):
+                    raise ParseError(path, "", "not a regular file")
+                found.append(path)
+                continue
         else:
             raise ParseError(path, "", "no such file or folder")
+        candidates = (p for p in sorted(path.rglob("*")) if p.suffix.lower() in SUFFIXES)
+        found.extend(p for p in candidates if _regular_file(p))
     return found
 
 
@@ -42,10 +72,48 @@ def _text(path: Path) -> str:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping, as ``__line__``."""
+    """A safe YAML loader that remembers the line of every mapping, as ``__line__``.
+
+    It refuses anchors and aliases (``&a`` / ``*a``): an alias repeats a subtree without
+    copying it, so a few hundred bytes of nested aliases expand to gigabytes (the "billion
+    laughs"); input files never need them. It also refuses nesting deeper than
+    :data:`MAX_DEPTH` and a key given twice in one mapping.
+    """
+
+    nesting = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = event.start_mark
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (& and *) are not allowed", mark
+            )
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if self.nesting >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+                )
+            self.nesting += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.nesting -= 1
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    seen: dict[str, int] = {}
+    for key_node, _ in node.value:
+        key = str(loader.construct_object(key_node, deep=True))
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key {brief(key)} given twice in one mapping (first at line {seen[key]})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
     mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
@@ -76,7 +144,9 @@ def _records_of(
         raise ParseError(path, where, f"'{kind}' must hold a list of records")
     for index, item in enumerate(value, start=1):
         if not isinstance(item, dict):
-            raise ParseError(path, f"record {index}", f"a record must be a mapping, got {item!r}")
+            raise ParseError(
+                path, f"record {index}", f"a record must be a mapping, got {brief(item)}"
+            )
         line = item.get("__line__")
         data = {**defaults, **_strip_lines(item)}
         yield RawRecord(kind, data, path, f"line {line}" if line else f"record {index}")
@@ -119,11 +189,61 @@ def read_yaml(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
     yield from _structured(path, document, kinds)
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return mapping
+
+
+def _duplicate_line(text: str, key: str) -> int:
+    """The line of the second ``"key":`` in the first object that repeats it (0: not found).
+
+    A slower, positional parse (the pure-Python scanner) that runs only once a duplicate is
+    known to exist."""
+    found: list[int] = []
+    pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
+
+    def parse_object(state: tuple[str, int], strict: bool, scan: Any, *_: Any) -> Any:
+        text_, start = state
+        pairs, end = json.decoder.JSONObject(state, strict, scan, None, list)  # type: ignore[attr-defined]
+        if not found and [k for k, _ in pairs].count(key) > 1:
+            matches = list(pattern.finditer(text_, start, end))
+            if len(matches) > 1:
+                found.append(text_.count("\n", 0, matches[1].start()) + 1)
+        return dict(pairs), end
+
+    decoder = json.JSONDecoder()
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    with contextlib.suppress(ValueError, RecursionError):
+        decoder.decode(text)
+    return found[0] if found else 0
+
+
 def read_json(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
+    text = _text(path)
     try:
-        document = json.loads(_text(path))
+        document = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise ParseError(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
+    except _DuplicateKey as exc:
+        line = _duplicate_line(text, exc.key)
+        where = f"line {line}" if line else ""
+        raise ParseError(path, where, f"key {brief(exc.key)} given twice in one object") from None
+    except RecursionError:
+        raise ParseError(path, "", f"nested more than {MAX_DEPTH} levels deep") from None
+    if depth(document) > MAX_DEPTH:
+        raise ParseError(path, "", f"nested more than {MAX_DEPTH} levels deep")
     yield from _structured(path, document, kinds)
 
 
@@ -144,9 +264,19 @@ def read_jsonl(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(line, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
             raise ParseError(path, f"line {number}", f"invalid JSON: {exc.msg}") from None
+        except _DuplicateKey as exc:
+            raise ParseError(
+                path, f"line {number}", f"key {brief(exc.key)} given twice in one object"
+            ) from None
+        except RecursionError:
+            raise ParseError(
+                path, f"line {number}", f"nested more than {MAX_DEPTH} levels deep"
+            ) from None
+        if depth(item) > MAX_DEPTH:
+            raise ParseError(path, f"line {number}", f"nested more than {MAX_DEPTH} levels deep")
         if not isinstance(item, dict):
             raise ParseError(path, f"line {number}", "each line must be a JSON object")
         yield RawRecord(path.stem, item, path, f"line {number}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import socket
 import stat
-import time
 import subprocess
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path

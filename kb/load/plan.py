@@ -31,7 +31,7 @@ from kb.schema import (
     normalise_name,
     relation_key,
 )
-from loaders.records import RawRecord
+from loaders.records import RawRecord, brief
 
 RELATION_FIELDS_IN_KEY = {"subject", "object", "source"}
 REFERENCE_FIELDS = ("subject", "object", "source", "category", "destination")
@@ -65,10 +65,10 @@ def _describe_validation(raw: RawRecord, error: ValidationError) -> list[str]:
         elif item["type"] == "extra_forbidden":
             problems.append(
                 f"{raw.origin}: field '{loc}' is not a field of {raw.kind} records "
-                f"(value {value!r})"
+                f"(value {brief(value)})"
             )
         else:
-            problems.append(f"{raw.origin}: field '{loc}': value {value!r}: {item['msg']}")
+            problems.append(f"{raw.origin}: field '{loc}': value {brief(value)}: {item['msg']}")
     return problems
 
 
@@ -292,26 +292,27 @@ class Planner:
         if len(fitting) > 1:
             names = ", ".join(f"{m.name} ({m.label} {m.id})" for m in fitting)
             self.plan.problems.append(
-                f"{raw.origin}: field '{field_name}': {text!r} is ambiguous: {names}; use an id"
+                f"{raw.origin}: field '{field_name}': {brief(text)} is ambiguous: {names}; "
+                "use an id"
             )
             return None
         if matches:
             kinds = ", ".join(sorted({m.label for m in matches}))
             self.plan.problems.append(
-                f"{raw.origin}: field '{field_name}': {text!r} is a {kinds}, but "
+                f"{raw.origin}: field '{field_name}': {brief(text)} is a {kinds}, but "
                 f"{raw.kind} takes {' or '.join(sorted(allowed))} here"
             )
             return None
         if text in self.invalid:
             self.plan.problems.append(
-                f"{raw.origin}: field '{field_name}': {text!r} is the id of the record at "
+                f"{raw.origin}: field '{field_name}': {brief(text)} is the id of the record at "
                 f"{self.invalid[text]}, which has a problem (see there)"
             )
             return None
         hint = self._suggest(text)
         more = f"; did you mean {' or '.join(hint)}?" if hint else ""
         self.plan.problems.append(
-            f"{raw.origin}: field '{field_name}': unknown entity {text!r}{more}"
+            f"{raw.origin}: field '{field_name}': unknown entity {brief(text)}{more}"
         )
         return None
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import neo4j
 
-from kb.errors import LoadError
+from kb.errors import LoadError, cut
 from kb.load import writer
 from kb.load.index import EntityIndex, Neo4jGraph
 from kb.load.plan import Part, Plan, Planner
@@ -76,25 +78,79 @@ def _holds(path: Path, part: Part) -> bool:
     return part == "nodes" or path.suffix.lower() not in {".csv", ".jsonl"}
 
 
-class FileRecords:
-    """Passes over the records of files, read as streams; each file problem is kept once."""
+class Snapshot:
+    """One copy of every input file, taken once, before anything is read: every pass of a
+    load reads the same bytes, and the run record keeps the hash of what was read, whatever
+    happens to the files meanwhile. Copies keep the file's name (its kind) in a private
+    temporary folder, removed by :meth:`close`."""
 
     def __init__(self, files: list[Path]) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="kb-load-input-")
+        self.copies: dict[Path, Path] = {}
+        self.sha256: dict[Path, str] = {}
+        self.problems: list[str] = []
+        for number, path in enumerate(files):
+            copy = Path(self.folder.name) / str(number) / path.name
+            copy.parent.mkdir()
+            digest = hashlib.sha256()
+            try:
+                with path.open("rb") as source, copy.open("wb") as target:
+                    for chunk in iter(lambda: source.read(1 << 20), b""):
+                        digest.update(chunk)
+                        target.write(chunk)
+            except OSError as exc:
+                self.problems.append(f"{path}: cannot read: {exc.strerror}")
+                continue
+            self.copies[path] = copy
+            self.sha256[path] = digest.hexdigest()
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder.name, ignore_errors=True)
+        self.folder.cleanup()
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class FileRecords:
+    """Passes over the records of files, read as streams; each file problem is kept once.
+
+    With a :class:`Snapshot`, every pass reads the snapshot's copies (records and messages
+    still name the user's files)."""
+
+    def __init__(self, files: list[Path], snapshot: Snapshot | None = None) -> None:
         self.files = files
+        self.snapshot = snapshot
         self.kinds = set(ALL_KINDS)
         self.problems: dict[str, None] = {}
         self.counts: dict[Path, int] = dict.fromkeys(files, 0)
+        if snapshot is not None:
+            self.problems.update(dict.fromkeys(snapshot.problems))
 
     def __call__(self, part: Part) -> Iterator[RawRecord]:
         for path in self.files:
-            if not _holds(path, part):
+            read = path
+            if self.snapshot is not None:
+                if path not in self.snapshot.copies:
+                    continue  # unreadable: a problem already
+                read = self.snapshot.copies[path]
+            if not _holds(read, part):
                 continue
             try:
-                for raw in _read(path, self.kinds):
-                    self.counts[path] += 1
-                    yield raw
+                if read is path:
+                    for raw in _read(path, self.kinds):
+                        self.counts[path] += 1
+                        yield raw
+                else:
+                    for raw in _read(read, self.kinds):
+                        self.counts[path] += 1
+                        yield RawRecord(raw.kind, raw.data, path, raw.where)
             except ParseError as exc:
-                self.problems[str(exc)] = None
+                where = f":{exc.where}" if exc.where else ""
+                self.problems[f"{path}{where}: {exc.message}"] = None
             except OSError as exc:
                 self.problems[f"{path}: cannot read: {exc.strerror}"] = None
 
@@ -132,12 +188,7 @@ def existing_entities(driver: neo4j.Driver, database: str | None) -> EntityIndex
     return Neo4jGraph(driver, database).everything()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+RECORDED_PROBLEMS = 200  # problems a failed run's record keeps (each cut to PROBLEM_CHARS)
 
 
 def load(
@@ -163,8 +214,8 @@ def load(
         files = find_files(paths)
     except ParseError as exc:
         raise LoadError([str(exc)]) from None
-    with Spool(batch_size) as spool:
-        source = FileRecords(files)
+    with Spool(batch_size) as spool, Snapshot(files) as snapshot:
+        source = FileRecords(files, snapshot)
         planner = Planner(Neo4jGraph(driver, database), spool)
         stream = None
         if not dry_run:
@@ -191,7 +242,7 @@ def load(
             "id": run_id,
             "started": started_at,
             "files": [str(p.resolve()) for p in files],
-            "sha256": [_sha256(p) for p in files],
+            "sha256": [snapshot.sha256.get(p, "") for p in files],
             "records": sum(plan.records.values()),
         }
         planned = time.monotonic() - started
@@ -205,7 +256,7 @@ def load(
                         **run,
                         "status": "failed",
                         "rejected": len(problems),
-                        "problems": problems[:200],
+                        "problems": [cut(p) for p in problems[:RECORDED_PROBLEMS]],
                         "finished": datetime.now(UTC).isoformat(timespec="milliseconds"),
                     },
                 )
