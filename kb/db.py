@@ -15,6 +15,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 
 from kb.errors import ConnectionFailed, KBError, QueryStopped, WriteRefused
 from kb.settings import Connection, redact_uri
+from loaders.records import MAX_DEPTH, brief, depth
 
 READ_QUERY_TYPES = {"r"}
 DEFAULT_TIMEOUT = 30.0  # seconds a read may run before the server stops it
@@ -148,6 +149,30 @@ def check_read_only(
             )
 
 
+INT64 = (-(2**63), 2**63 - 1)  # what a Cypher integer holds
+
+
+def check_params(params: Mapping[str, Any]) -> None:
+    """Refuse, with a clear message, parameter values the driver cannot send: integers beyond
+    64 bits and lists or maps nested deeper than :data:`MAX_DEPTH` levels."""
+    for name, value in params.items():
+        if depth(value) > MAX_DEPTH:
+            raise KBError(f"Parameter '{name}' is nested more than {MAX_DEPTH} levels deep.")
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                stack.extend(item)
+            elif isinstance(item, int) and not INT64[0] <= item <= INT64[1]:
+                raise KBError(
+                    f"Parameter '{name}': {brief(item, 40)} is out of range: a Cypher integer "
+                    "has 64 bits (-9223372036854775808 to 9223372036854775807); pass it as "
+                    "text or a float."
+                )
+
+
 def run(
     driver: neo4j.Driver,
     database: str | None,
@@ -171,6 +196,7 @@ def run(
     narrow it. A read is not retried: a query that ran out of time or memory would again.
     """
     params = dict(params or {})
+    check_params(params)
     if not write and not shipped:
         check_read_only(driver, database, text, params)
     try:

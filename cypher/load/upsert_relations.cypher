@@ -1,6 +1,8 @@
 // Upsert a batch of facts of one relationship type. $type comes from the fixed schema.
 // A fact is identified by subject, type, object, source and key; loading it again updates it.
-// Each row: {subject, object, source, key, props}.
+// Each row: {subject, object, source, key, props}. A row whose endpoint is gone (deleted
+// since the plan found it) matches nothing: `written` counts the rows that got through, and
+// the writer fails the load when it is short of the batch.
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.subject})
 MATCH (b:Entity {id: row.object})
@@ -12,4 +14,5 @@ WITH r, row, created,
 FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | SET r += row.props)
 REMOVE r.`_new`
 RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN changed AND NOT created THEN 1 ELSE 0 END) AS changed
+       sum(CASE WHEN changed AND NOT created THEN 1 ELSE 0 END) AS changed,
+       count(*) AS written

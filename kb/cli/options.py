@@ -55,6 +55,9 @@ def parse_params(values: tuple[str, ...]) -> dict[str, Any]:
     """-p name=value pairs. Values that parse as JSON (numbers, lists, true) keep their type."""
     import json
 
+    from kb.db import check_params
+    from kb.errors import KBError
+
     params: dict[str, Any] = {}
     for item in values:
         name, sep, raw = item.partition("=")
@@ -64,7 +67,15 @@ def parse_params(values: tuple[str, ...]) -> dict[str, Any]:
             value: Any = json.loads(raw)
         except ValueError:
             value = raw
+        except RecursionError:
+            raise click.BadParameter(
+                f"{name.strip()}: the value is nested too deeply", param_hint="-p"
+            ) from None
         params[name.strip()] = value
+    try:
+        check_params(params)
+    except KBError as exc:
+        raise click.BadParameter(str(exc), param_hint="-p") from None
     return params
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import neo4j
 
+from kb.errors import LoadError
 from kb.load.spool import Spool
 from kb.schema import RELATION_BY_TYPE
 from kb.statements import statement, statements
@@ -67,17 +68,47 @@ def _write_batch(
     started = time.monotonic()
     if part == "node":
         row = tx.run(statement("upsert_nodes"), rows=batch, label=name).single(strict=True)
+        if row["clashes"]:
+            raise LoadError(
+                [
+                    f"id {id_!r} is already a {other} in the graph, not a {name}: another load "
+                    "wrote it meanwhile; nothing of this load was written"
+                    for id_, other in row["clashes"]
+                ]
+            )
         counts.nodes_created[name] = counts.nodes_created.get(name, 0) + row["created"]
         counts.nodes_changed[name] = counts.nodes_changed.get(name, 0) + row["changed"]
         counts.node_seconds += time.monotonic() - started
     else:
         row = tx.run(relation_statement(name), rows=batch, type=name).single(strict=True)
+        if row["written"] != len(batch):
+            _missing_endpoints(tx, name, batch, row["written"])
         counts.relations_created[name] = counts.relations_created.get(name, 0) + row["created"]
         counts.relations_changed[name] = counts.relations_changed.get(name, 0) + row["changed"]
         counts.relation_seconds += time.monotonic() - started
     # The transaction keeps every result, and each result its parameters, until the
     # commit: emptying the sent rows keeps the loader's memory flat.
     batch.clear()
+
+
+def _missing_endpoints(
+    tx: neo4j.ManagedTransaction | neo4j.Transaction,
+    rel_type: str,
+    batch: list[dict[str, Any]],
+    written: int,
+) -> None:
+    """A batch of facts wrote fewer rows than it planned: an endpoint the plan found is gone
+    (deleted by someone else meanwhile). The load fails rather than drop the facts."""
+    ids = sorted({row[end] for row in batch for end in ("subject", "object")})
+    missing = tx.run(statement("missing_ids"), ids=ids).single(strict=True)["missing"]
+    raise LoadError(
+        [
+            f"{len(batch) - written} of {len(batch)} {rel_type} facts could not be written: "
+            f"their endpoint{'s' if len(missing) != 1 else ''} {', '.join(map(repr, missing))} "
+            "left the graph during the load (deleted meanwhile?); nothing of this load was "
+            "written. Load again."
+        ]
+    )
 
 
 def _write_all(
