@@ -41,9 +41,22 @@ class WriteCounts:
 
 
 def ensure_schema(driver: neo4j.Driver, database: str | None) -> None:
-    """Constraints and indexes (IF NOT EXISTS); schema changes need their own transactions."""
+    """Constraints and indexes (IF NOT EXISTS); schema changes need their own transactions.
+
+    Two loads that start together both create them: IF NOT EXISTS does not cover the race, and
+    the one that comes second is told the rule exists (which is what it wanted)."""
     for text in statements("constraints"):
-        driver.execute_query(text, database_=database)
+        try:
+            driver.execute_query(text, database_=database)
+        except neo4j.exceptions.ClientError as exc:
+            if not (exc.code or "").endswith(
+                (
+                    "EquivalentSchemaRuleAlreadyExists",
+                    "ConstraintAlreadyExists",
+                    "IndexAlreadyExists",
+                )
+            ):
+                raise
 
 
 def relation_statement(rel_type: str) -> str:
