@@ -278,7 +278,7 @@ def test_d7_exports_load_back_unchanged(kb: KnowledgeBase, tmp_path: Path, fmt: 
     counter = iter(range(10**6))
 
     @settings(
-        max_examples=12,
+        max_examples=10,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
@@ -317,4 +317,4 @@ def test_d7_the_red_team_values_round_trip(empty_graph: KnowledgeBase, tmp_path:
         for d in root.iter("{http://graphml.graphdrawing.org/xmlns}data")
         if d.get("key") == "data"
     ]
-    assert {"id": "ctrl", "name": "Esc\x1b Bel\x07 Nul\x00"} in data
+    assert any(d["id"] == "ctrl" and d["name"] == "Esc\x1b Bel\x07 Nul\x00" for d in data)
