@@ -102,6 +102,9 @@ def test_life_cycle(life: Instance) -> None:
     assert pid is not None
     os.kill(pid, 9)
     os.waitpid(pid, 0) if _is_child(pid) else None
+    deadline = time.monotonic() + 10  # the JVM is the child of its wrapper, not of this test
+    while manager.status(life).running and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert manager.status(life).running is False
     assert life.pid_file.exists()
     # ... and status and logs say why the server ended (issue 14: they said nothing)
