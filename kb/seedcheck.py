@@ -28,8 +28,8 @@ class SeedCheck:
 
 def find_article() -> Path:
     """KB_ARTICLE, else the copy shipped in the package (``sources/`` of the repository)."""
-    given = settings.env("KB_ARTICLE")
-    candidate = Path(given) if given else paths.sources_dir() / ARTICLE_FILE
+    given = settings.article_path()
+    candidate = given or paths.sources_dir() / ARTICLE_FILE
     if not candidate.is_file():
         origin = "KB_ARTICLE" if given else "the package"
         raise KBError(f"The source article was not found at {candidate} (from {origin}).")

@@ -89,7 +89,7 @@ def test_parameter_values_holding_cypher_are_not_run(seeded_graph: KnowledgeBase
     for value in HOSTILE:
         with pytest.raises(QueryError, match=r"unknown|ambiguous|did you mean|No entity"):
             seeded_graph.query("entity-profile", entity=value)
-        assert seeded_graph.cypher("RETURN $v AS v", v=value) == [{"v": value}]
+        assert seeded_graph.cypher("RETURN $v AS v", {"v": value}) == [{"v": value}]
     assert fingerprint(seeded_graph.driver, None) == before
 
 

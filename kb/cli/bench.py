@@ -8,9 +8,8 @@ from typing import Any
 
 import click
 
-from kb import db
-from kb.cli.options import connection_options
-from kb.settings import resolve_connection
+from kb.api import KnowledgeBase
+from kb.cli.options import pass_kb
 
 SCALES = "10000,100000,1000000"
 
@@ -57,27 +56,22 @@ def _run(
     out: Path,
     load: bool,
     query: bool,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     from kb.bench.run import bench as run_bench
 
     sizes = [int(s.replace("_", "")) for s in scales.split(",") if s.strip()]
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        run_bench(
-            driver,
-            connection.database,
-            sizes,
-            seed,
-            load=load,
-            query=query,
-            wipe=wipe,
-            out=out,
-            echo=click.echo,
-        )
+    run_bench(
+        kb.driver,
+        kb.database,
+        sizes,
+        seed,
+        load=load,
+        query=query,
+        wipe=wipe,
+        out=out,
+        echo=click.echo,
+    )
     click.echo(f"Wrote {out}.")
 
 
@@ -105,7 +99,7 @@ def _options(func: F) -> F:
         ]
     ):
         func = option(func)
-    return connection_options(func)
+    return pass_kb(func)
 
 
 @bench.command()
