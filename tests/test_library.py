@@ -222,9 +222,10 @@ def test_every_query_plans_read_only_with_its_declared_columns(
 
 
 def test_a_shipped_statement_runs_unchecked_but_the_server_refuses_it_a_write(
-    kb: KnowledgeBase,
+    empty_graph: KnowledgeBase,
 ) -> None:
     """Library queries skip the EXPLAIN check: their read transaction is the guard."""
+    kb = empty_graph
     with pytest.raises(KBError, match="read access mode"):
         db.run(
             kb.driver, kb.database, "CREATE (p:Probe {id: 'probe'}) RETURN p.id AS id", shipped=True
