@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,6 +15,10 @@ if TYPE_CHECKING:
 
 __all__ = ["KBError", "KnowledgeBase"]
 __version__ = "0.1.0"
+
+# The library logs to the "kb" logger and prints nothing; an application (or `kb -v`) decides
+# where the records go.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> Any:
