@@ -265,17 +265,21 @@ class KnowledgeBase:
     @property
     def queries(self) -> dict[str, QueryInfo]:
         """The query library by name (``kb query list``); needs no server."""
-        from kb import library
+        from kb.catalog import query_infos
 
-        lib = library.load_library()
-        return {name: QueryInfo.of(lib.get(name)) for name in lib.names}
+        return query_infos()
 
     def describe(self, name: str) -> QueryInfo:
         """One query of the library with its parameters (``kb query show``); needs no server.
         An unknown name is a :class:`~kb.errors.QueryError` that suggests close names."""
-        from kb import library
+        from kb.catalog import query_infos
 
-        return QueryInfo.of(library.load_library().get(name))
+        infos = query_infos()
+        if name not in infos:
+            from kb import library
+
+            library.load_library().get(name)  # the error, with its suggestions
+        return infos[name]
 
     def check_params(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """The query's parameters with defaults filled in and values coerced (entity values

@@ -42,6 +42,11 @@ def data_home() -> Path:
     return settings.xdg_data_home() / "ai-infra-kb"
 
 
+def cache_home() -> Path:
+    """What can be made again (the library's descriptions): ``$XDG_CACHE_HOME/ai-infra-kb``."""
+    return settings.xdg_cache_home() / "ai-infra-kb"
+
+
 def state_home() -> Path:
     """Passwords and server settings: ``$XDG_STATE_HOME/ai-infra-kb``."""
     return settings.xdg_state_home() / "ai-infra-kb"

@@ -52,6 +52,11 @@ def xdg_data_home() -> Path:
     return _xdg("XDG_DATA_HOME", ".local/share")
 
 
+def xdg_cache_home() -> Path:
+    """XDG_CACHE_HOME, default ~/.cache."""
+    return _xdg("XDG_CACHE_HOME", ".cache")
+
+
 def xdg_state_home() -> Path:
     """XDG_STATE_HOME, default ~/.local/state."""
     return _xdg("XDG_STATE_HOME", ".local/state")

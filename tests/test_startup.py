@@ -4,10 +4,19 @@ driver, pydantic and yaml come in when a command needs them (BENCHMARKS.md has t
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from kb import library
+from kb.catalog import query_infos
+from kb.errors import QueryError
+from kb.library import load_library
+from kb.paths import cypher_dir
 
 HEAVY = ("neo4j", "pydantic", "yaml")
 
@@ -24,9 +33,10 @@ print("\\nLOADED " + json.dumps(loaded))
 """
 
 
-def _loaded(*args: str) -> list[str]:
+def _loaded(*args: str, cache: Path | None = None) -> list[str]:
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache)) if cache else None
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, env=env
     )
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("LOADED "), result.stdout
@@ -39,8 +49,39 @@ def test_help_imports_neither_the_driver_nor_pydantic_nor_yaml(args: list[str]) 
     assert _loaded(*args) == []
 
 
-def test_query_list_does_not_import_the_driver() -> None:
-    assert "neo4j" not in _loaded("query", "list")
+def test_query_list_does_not_import_the_driver(tmp_path: Path) -> None:
+    assert _loaded("query", "list", cache=tmp_path) == ["pydantic", "yaml"]  # parses the files
+    assert _loaded("query", "list", cache=tmp_path) == []  # then reads their descriptions
+
+
+def test_the_cached_descriptions_are_the_parsed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "cypher"
+    shutil.copytree(cypher_dir(), folder)
+    fresh = query_infos(folder)
+    assert list((tmp_path / "cache" / "ai-infra-kb").glob("library-*.json"))
+    cached = query_infos(folder)
+    assert cached == fresh
+    assert list(fresh) == load_library(folder).names
+    # an edited file is read again, never answered from the cache
+    target = folder / "exposure.cypher"
+    target.write_text(target.read_text().replace("title: A country's", "title: One country's"))
+    library._load.cache_clear()  # the parsed library is kept in-process too
+    assert query_infos(folder)["exposure"].title.startswith("One country's")
+    # and a broken one is the library's error, cache or not
+    target.write_text("MATCH (n) RETURN n")
+    library._load.cache_clear()
+    with pytest.raises(QueryError, match="YAML header"):
+        query_infos(folder)
+
+
+def test_an_unwritable_cache_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert list(query_infos()) == load_library().names
 
 
 def test_import_kb_is_light_and_the_facade_comes_on_demand() -> None:
