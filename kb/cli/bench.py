@@ -43,6 +43,24 @@ def generate(scale: int, seed: int, out: Path) -> None:
     )
 
 
+@bench.command()
+@click.option("--runs", default=20, show_default=True, help="Runs of each command.")
+def startup(runs: int) -> None:
+    """How long `kb --help` and `kb query list` take to answer (fresh interpreters; no server).
+
+    Example: kb bench startup --runs 20
+    """
+    from kb.bench.startup import load_average
+    from kb.bench.startup import startup as measure
+
+    click.echo(f"{runs} runs each; load average {load_average():.2f}")
+    for row in measure(runs):
+        click.echo(
+            f"{row.command:15} wall min {row.wall_min:.3f} s, median {row.wall_median:.3f} s; "
+            f"CPU median {row.cpu_median:.3f} s"
+        )
+
+
 def _node_kinds() -> set[str]:
     from kb.schema import NODE_BY_KIND
 
