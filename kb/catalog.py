@@ -30,7 +30,8 @@ _CODE = ("library.py", "schema.py", "api.py", "catalog.py")
 def query_infos(directory: Path | None = None) -> dict[str, QueryInfo]:
     """Every query of the library (default: the packaged one) by name, validated."""
     directory = (directory or paths.cypher_dir()).resolve()
-    cache = paths.cache_home() / f"library-{_key(directory)}.json"
+    place = hashlib.sha256(str(directory).encode()).hexdigest()[:12]
+    cache = paths.cache_home() / f"library-{place}-{_key(directory)}.json"
     cached = _read(cache)
     if cached is not None:
         return cached
@@ -85,7 +86,8 @@ def _write(cache: Path, infos: dict[str, QueryInfo]) -> None:
         if _read_text(text) != infos:  # a value JSON cannot keep (a date, say): no cache
             return
         cache.parent.mkdir(parents=True, exist_ok=True)
-        for old in cache.parent.glob("library-*.json"):
+        place = cache.name.split("-")[1]
+        for old in cache.parent.glob(f"library-{place}-*.json"):  # this library's older ones
             old.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".library-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
