@@ -14,11 +14,11 @@ from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
 
 from kb.errors import ConnectionFailed, KBError, QueryStopped, WriteRefused
-from kb.settings import Connection, redact_uri
+from kb.settings import DEFAULT_TIMEOUT, Connection, redact_uri
 from loaders.records import MAX_DEPTH, brief, depth
 
+log = logging.getLogger(__name__)
 READ_QUERY_TYPES = {"r"}
-DEFAULT_TIMEOUT = 30.0  # seconds a read may run before the server stops it
 
 # The driver logs its retries ("Transaction failed and will be retried in ...") as warnings;
 # without a handler of its own, Python's last-resort handler prints them on the terminal.
@@ -64,6 +64,7 @@ def open_driver(connection: Connection) -> neo4j.Driver:
         raise ConnectionFailed(
             f"Neo4j at {redact_uri(connection.uri)} does not answer ({type(exc).__name__}). {hint}"
         ) from None
+    log.debug("connected to %s", connection.describe())
     return driver
 
 
@@ -128,6 +129,7 @@ def check_read_only(
 ) -> None:
     """Refuse, before it runs, a statement that would write, load files or call procedures."""
     plan = explain(driver, database, text, params)
+    log.debug("plan: query type %s, operators %s", plan.query_type, sorted(plan.operators))
     if plan.query_type not in READ_QUERY_TYPES:
         raise WriteRefused(
             f"This statement would write (query type '{plan.query_type}'); nothing was run. "
@@ -197,6 +199,7 @@ def run(
     """
     params = dict(params or {})
     check_params(params)
+    log.debug("running %s (%s)", name, "write" if write else "read")
     if not write and not shipped:
         check_read_only(driver, database, text, params)
     try:

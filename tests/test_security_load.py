@@ -203,12 +203,12 @@ def test_d11_hostile_parameters_are_clear_errors(
 
 def test_d11_hostile_api_parameters_are_clear_errors(kb: KnowledgeBase) -> None:
     with pytest.raises(KBError, match="out of range"):
-        kb.cypher("RETURN $x AS x", x=10**30)
+        kb.cypher("RETURN $x AS x", {"x": 10**30})
     deep: list[Any] = []
     for _ in range(30):
         deep = [deep]
     with pytest.raises(KBError, match="nested more than 20 levels"):
-        kb.cypher("RETURN $x AS x", x=deep)
+        kb.cypher("RETURN $x AS x", {"x": deep})
 
 
 # --------------------------------------------------------------------------- D13
