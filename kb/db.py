@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -208,10 +209,33 @@ def run(
             with driver.session(database=database) as session:
                 records = list(session.run(_tagged(text, name), params))
         else:
-            records = _read(driver, database, _tagged(text, name), params, timeout)
+            records = _read_retrying(driver, database, _tagged(text, name), params, timeout)
     except Neo4jError as exc:
         raise _explained(exc, timeout) from None
     return [record.data() for record in records]
+
+
+READ_ATTEMPTS = 4
+
+
+def _read_retrying(
+    driver: neo4j.Driver,
+    database: str | None,
+    query: neo4j.Query,
+    params: dict[str, Any],
+    timeout: float | None,
+) -> list[neo4j.Record]:
+    """A read, tried again on a transient error (a concurrent write made it outdated, a
+    deadlock), but never after running out of memory: it would again."""
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        try:
+            return _read(driver, database, query, params, timeout)
+        except neo4j.exceptions.TransientError as exc:
+            code = exc.code or ""
+            if attempt == READ_ATTEMPTS or any(part in code for part in _MEMORY_CODES):
+                raise
+            time.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _read(
