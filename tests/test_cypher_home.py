@@ -249,7 +249,13 @@ def fragments(text: str) -> dict[str, list[str]]:
     }
 
 
-FOUND = {path.stem: fragments(path.read_text(encoding="utf-8")) for path in CYPHER_FILES}
+# by the file's path under cypher/ without its suffix: "blast-radius", "load/upsert_nodes"
+FOUND = {
+    path.relative_to(cypher_dir()).with_suffix("").as_posix(): fragments(
+        path.read_text(encoding="utf-8")
+    )
+    for path in CYPHER_FILES
+}
 CANONICAL = {"rank": RANK, "levels": LEVELS, "evidence": EVIDENCE + "}", "step": STEP}
 
 
@@ -276,6 +282,14 @@ def test_the_fragment_finder_finds_every_copy() -> None:
     assert counts == {"rank": 10, "levels": 10, "evidence": 12, "step": 4}, counts
     for (name, fragment), _ in VARIANTS.items():
         assert FOUND[name][fragment], (name, fragment)
+    # a file that reads the ranks or their names defines them with the copy the test checks
+    for path in CYPHER_FILES:
+        code = _code(path.read_text(encoding="utf-8"))
+        found = FOUND[path.relative_to(cypher_dir()).with_suffix("").as_posix()]
+        if re.search(r"\brank(\[|\.\w)", code):
+            assert found["rank"], f"{path.name} reads rank[...] but defines no rank map"
+        if re.search(r"\blevel\[", code):
+            assert found["levels"], f"{path.name} reads level[...] but defines no level list"
     # found whatever its layout, and told apart when it differs
     other = fragments(
         "WITH {stated: 3,\n  implied: 1, external: 1} AS rank // {stated: 0}\nRETURN 1"
