@@ -45,7 +45,7 @@ def ensure_schema(driver: neo4j.Driver, database: str | None) -> None:
 
     Two loads that start together both create them: IF NOT EXISTS does not cover the race, and
     the one that comes second is told the rule exists (which is what it wanted)."""
-    for text in statements("constraints"):
+    for text in statements("load/constraints"):
         try:
             driver.execute_query(text, database_=database)
         except neo4j.exceptions.ClientError as exc:
@@ -68,7 +68,7 @@ def relation_statement(rel_type: str) -> str:
     """
     if rel_type not in RELATION_BY_TYPE:
         raise ValueError(f"not a relationship type of the schema: {rel_type!r}")
-    return statement("upsert_relations").replace("$($type)", rel_type)
+    return statement("load/upsert_relations").replace("$($type)", rel_type)
 
 
 def _write_batch(
@@ -80,7 +80,7 @@ def _write_batch(
 ) -> None:
     started = time.monotonic()
     if part == "node":
-        row = tx.run(statement("upsert_nodes"), rows=batch, label=name).single(strict=True)
+        row = tx.run(statement("load/upsert_nodes"), rows=batch, label=name).single(strict=True)
         if row["clashes"]:
             raise LoadError(
                 [
@@ -113,7 +113,7 @@ def _missing_endpoints(
     """A batch of facts wrote fewer rows than it planned: an endpoint the plan found is gone
     (deleted by someone else meanwhile). The load fails rather than drop the facts."""
     ids = sorted({row[end] for row in batch for end in ("subject", "object")})
-    missing = tx.run(statement("missing_ids"), ids=ids).single(strict=True)["missing"]
+    missing = tx.run(statement("load/missing_ids"), ids=ids).single(strict=True)["missing"]
     raise LoadError(
         [
             f"{len(batch) - written} of {len(batch)} {rel_type} facts could not be written: "
@@ -138,7 +138,7 @@ def _write_all(
             progress(size)
     if run is not None:
         run = {**run, "created": counts.created, "changed": counts.changed}
-        tx.run(statement("record_run"), run=run).consume()
+        tx.run(statement("load/record_run"), run=run).consume()
     return counts
 
 
@@ -159,7 +159,7 @@ def write(
 
 def record_failed_run(driver: neo4j.Driver, database: str | None, run: dict[str, Any]) -> None:
     """A rejected load leaves only its LoadRun record, written on its own."""
-    driver.execute_query(statement("record_run"), run=run, database_=database)
+    driver.execute_query(statement("load/record_run"), run=run, database_=database)
 
 
 class StreamedWrite:
@@ -237,7 +237,7 @@ class StreamedWrite:
             if self.error is not None:
                 raise self.error
             run = {**run, "created": counts.created, "changed": counts.changed}
-            self.tx.run(statement("record_run"), run=run).consume()
+            self.tx.run(statement("load/record_run"), run=run).consume()
             committing = time.monotonic()
             self.tx.commit()
             counts.commit_seconds = time.monotonic() - committing
