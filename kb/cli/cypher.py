@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from kb import db
-from kb.cli.options import connection_options, format_option, param_option, parse_params
-from kb.output import render
+from kb.cli.options import connection_options, output_options, param_option, parse_params
+from kb.output import emit
 from kb.settings import resolve_connection
 
 
@@ -14,13 +14,15 @@ from kb.settings import resolve_connection
 @click.argument("statement")
 @param_option("A query parameter (repeatable); JSON values keep their type.")
 @click.option("--write", is_flag=True, help="Allow a statement that writes.")
-@format_option
+@output_options
 @connection_options
 def cypher(
     statement: str,
     params: tuple[str, ...],
     write: bool,
     fmt: str,
+    limit: int | None,
+    columns: list[str] | None,
     uri: str | None,
     user: str | None,
     password: str | None,
@@ -35,4 +37,4 @@ def cypher(
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
         rows = db.run(driver, connection.database, statement, parse_params(params), write=write)
-    click.echo(render(rows, fmt))
+    emit(rows, fmt, columns=columns, limit=limit)

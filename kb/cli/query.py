@@ -6,8 +6,14 @@ import click
 import yaml
 
 from kb import db, library
-from kb.cli.options import connection_options, format_option, param_option, parse_params
-from kb.output import render
+from kb.cli.options import (
+    connection_options,
+    format_option,
+    output_options,
+    param_option,
+    parse_params,
+)
+from kb.output import emit
 from kb.settings import resolve_connection
 
 
@@ -28,7 +34,7 @@ def list_queries(fmt: str) -> None:
     """
     lib = library.load_library()
     rows = [{"name": q.name, "title": q.title} for q in (lib.get(n) for n in lib.names)]
-    click.echo(render(rows, fmt, max_width=100))
+    emit(rows, fmt)
 
 
 @query.command()
@@ -66,12 +72,14 @@ def show(name: str) -> None:
 @query.command()
 @click.argument("name")
 @param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
-@format_option
+@output_options
 @connection_options
 def run(
     name: str,
     params: tuple[str, ...],
     fmt: str,
+    limit: int | None,
+    columns: list[str] | None,
     uri: str | None,
     user: str | None,
     password: str | None,
@@ -89,7 +97,7 @@ def run(
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
         rows = library.run(driver, connection.database, name, given, library=lib)
-    click.echo(render(rows, fmt))
+    emit(rows, fmt, columns=columns, limit=limit, declared=lib.get(name).header.returns)
 
 
 def _plain(value: object) -> str:
