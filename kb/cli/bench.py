@@ -15,7 +15,7 @@ from kb.settings import resolve_connection
 SCALES = "10000,100000,1000000"
 
 
-@click.group()
+@click.group(short_help="Benchmarks: loader and query speed at 10^4..10^6 facts.")
 def bench() -> None:
     """Benchmarks: loader and query speed at 10^4..10^6 relationships.
 
@@ -25,7 +25,7 @@ def bench() -> None:
     """
 
 
-@bench.command()
+@bench.command(short_help="Write a realistic-shaped graph as CSV files.")
 @click.option("--scale", default=10_000, show_default=True, help="Relationships to make.")
 @click.option("--seed", default=1, show_default=True, help="Random seed (same seed, same files).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to write.")
@@ -108,7 +108,7 @@ def _options(func: F) -> F:
     return connection_options(func)
 
 
-@bench.command()
+@bench.command(short_help="Measure load rates against LOAD CSV and row-by-row.")
 @_options
 def load(**kwargs: object) -> None:
     """Load rates: ours vs LOAD CSV in transactions vs one transaction a row; RSS; re-load.
@@ -118,7 +118,7 @@ def load(**kwargs: object) -> None:
     _run(load=True, query=False, **kwargs)  # type: ignore[arg-type]
 
 
-@bench.command()
+@bench.command(short_help="Measure every library query's latency (p50, p95).")
 @_options
 def query(**kwargs: object) -> None:
     """Query latency (p50, p95 of 30 warm runs) of every library query, plans checked.
@@ -128,7 +128,7 @@ def query(**kwargs: object) -> None:
     _run(load=False, query=True, **kwargs)  # type: ignore[arg-type]
 
 
-@bench.command()
+@bench.command(short_help="Run both benchmarks, size by size (make bench).")
 @_options
 def run(**kwargs: object) -> None:
     """Both, size by size (what `make bench` runs).

@@ -13,7 +13,7 @@ from kb.cli.options import connection_options, param_option, parse_params
 from kb.settings import Connection, resolve_connection
 
 
-@click.command("browser")
+@click.command("browser", short_help="Print (or open) a Neo4j Browser address for an answer.")
 @click.option("--open", "open_", is_flag=True, help="Also open the address in a web browser.")
 @click.option(
     "--query",

@@ -10,7 +10,7 @@ from kb.output import emit
 from kb.settings import resolve_connection
 
 
-@click.command()
+@click.command(short_help="Run a Cypher statement (read-only unless --write).")
 @click.argument("statement")
 @param_option("A query parameter (repeatable); JSON values keep their type.")
 @click.option("--write", is_flag=True, help="Allow a statement that writes.")

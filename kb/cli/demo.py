@@ -58,7 +58,7 @@ def _show(row: dict[str, Any]) -> None:
         click.echo(f'      "{quote[:150]}"')
 
 
-@click.command()
+@click.command(short_help="Start a server, load the seed, answer two questions.")
 def demo() -> None:
     """Start the managed server (installing it if needed), load the seed, answer the
     headline questions with their evidence, and print the Browser address.

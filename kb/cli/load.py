@@ -36,7 +36,7 @@ class _Progress:
             click.echo(err=True)
 
 
-@click.command()
+@click.command(short_help="Load files or folders (CSV, JSON, JSONL, YAML) or the seed.")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per UNWIND batch.")
@@ -82,7 +82,7 @@ def load(
     )
 
 
-@click.command()
+@click.command(short_help="Delete every node and relationship (constraints stay).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @connection_options
 def reset(
@@ -100,7 +100,7 @@ def reset(
     click.echo("The graph is empty.")
 
 
-@click.command(name="export")
+@click.command(name="export", short_help="Export the graph (json, csv, graphml).")
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option(
     "--format",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import click
-import yaml
 
 from kb import db, library
+from kb.cli.help import ListsQueries
 from kb.cli.options import (
     connection_options,
     format_option,
@@ -17,7 +19,7 @@ from kb.output import emit
 from kb.settings import resolve_connection
 
 
-@click.group()
+@click.group(short_help="The query library: named, read-only questions.")
 def query() -> None:
     """The query library: named, documented, read-only questions to the graph.
 
@@ -25,7 +27,7 @@ def query() -> None:
     """
 
 
-@query.command("list")
+@query.command("list", short_help="List the library's queries with their titles.")
 @format_option
 def list_queries(fmt: str) -> None:
     """List the queries of the library with their titles.
@@ -37,7 +39,7 @@ def list_queries(fmt: str) -> None:
     emit(rows, fmt)
 
 
-@query.command()
+@query.command(short_help="Show a query's parameters, an example and its Cypher.")
 @click.argument("name")
 def show(name: str) -> None:
     """Show a query: what it answers, its parameters, an example and its Cypher.
@@ -69,7 +71,7 @@ def show(name: str) -> None:
     click.echo(q.text.rstrip())
 
 
-@query.command()
+@query.command(cls=ListsQueries, short_help="Answer a named question of the library.")
 @click.argument("name")
 @param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
 @output_options
@@ -105,4 +107,5 @@ def _plain(value: object) -> str:
         return "null"
     if isinstance(value, str):
         return value
-    return yaml.safe_dump(value, default_flow_style=True).strip()
+    # JSON's spelling of numbers, booleans and lists is YAML's too, without YAML's `...`.
+    return json.dumps(value, ensure_ascii=False)

@@ -14,7 +14,7 @@ from kb.errors import KBError
 from kb.settings import resolve_connection
 
 
-@click.command("viz")
+@click.command("viz", short_help="Draw an answer's nodes and facts as a picture.")
 @click.argument("name")
 @param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
 @click.option(
