@@ -73,7 +73,6 @@ def demo() -> None:
         manager.install(instance, echo=click.echo)
         manager.start(instance, echo=click.echo)
         browser = manager.status(instance).browser_url
-    catl_url = ""
     with KnowledgeBase.connect() as kb:
         click.echo("Loading the seed...")
         report = load(kb.driver, kb.database, [seed_dir()])
@@ -96,23 +95,15 @@ def demo() -> None:
                 _show(row)
             if not rows:
                 click.echo("  (no answer)")
-        if browser:
-            from kb.browser import browser_url, query_editor_text
-
-            editor = query_editor_text(
-                kb.driver,
-                kb.database,
-                "sites-relying-on-supplier",
-                {"supplier": "CATL"},
-                graph=True,
-            )
-            catl_url = browser_url(browser, kb.connection.uri, user="neo4j", editor=editor)
     click.echo("")
     if browser:
         click.echo(
             f"Neo4j Browser: {browser}  (user neo4j; password: kb server status --show-password)"
         )
-        click.echo(f"  with the CATL chain ready to run: {catl_url}")
+        click.echo(
+            "  the CATL answer drawn there: "
+            "kb browser --query sites-relying-on-supplier -p supplier=CATL --graph --open"
+        )
     else:
         click.echo(f"Database: {settings.env('NEO4J_URI')}")
 
