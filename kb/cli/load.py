@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
 
 import click
@@ -13,27 +11,9 @@ from kb.cli.options import connection_options
 from kb.load.runner import load as run_load
 from kb.output import render
 from kb.paths import seed_dir
+from kb.progress import reporter
 from kb.settings import resolve_connection
 from kb.statements import statement
-
-
-class _Progress:
-    """Rows written so far, on a terminal (the total is not known while the load is planned)."""
-
-    def __init__(self) -> None:
-        self.done, self.shown = 0, 0.0
-        self.show = sys.stderr.isatty()
-
-    def __call__(self, count: int) -> None:
-        self.done += count
-        now = time.monotonic()
-        if self.show and self.done > 5000 and now - self.shown > 0.5:
-            self.shown = now
-            click.echo(f"\rWritten {self.done:,} rows", err=True, nl=False)
-
-    def end(self) -> None:
-        if self.shown:
-            click.echo(err=True)
 
 
 @click.command(short_help="Load files or folders (CSV, JSON, JSONL, YAML) or the seed.")
@@ -61,7 +41,7 @@ def load(
     targets = [seed_dir() if p == "seed" else Path(p) for p in paths]
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
-        progress = _Progress()
+        progress = reporter()
         try:
             report = run_load(
                 driver,
@@ -72,7 +52,7 @@ def load(
                 progress=progress,
             )
         finally:
-            progress.end()
+            progress.finish()
     click.echo(render(report.rows(), "table"))
     verb = "Would create" if dry_run else "Created"
     click.echo(

@@ -13,6 +13,7 @@ from typing import Any
 import neo4j
 
 from kb.load.spool import Spool
+from kb.progress import Phases
 from kb.schema import RELATION_BY_TYPE
 from kb.statements import statement, statements
 
@@ -194,6 +195,8 @@ class StreamedWrite:
                 raise self.error
             run = {**run, "created": counts.created, "changed": counts.changed}
             self.tx.run(statement("record_run"), run=run).consume()
+            if isinstance(self.progress, Phases):
+                self.progress.phase("committing", unit="")
             committing = time.monotonic()
             self.tx.commit()
             counts.commit_seconds = time.monotonic() - committing
