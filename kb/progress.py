@@ -144,7 +144,7 @@ class BarPhases(Phases):
         self.task: Any = None
         self.started = 0.0
         self.done = self.base = 0
-        self.bar.start()
+        self.running = False  # the bar starts with the first phase
 
     def _end(self) -> None:
         if self.task is None:
@@ -159,6 +159,9 @@ class BarPhases(Phases):
         self, name: str, total: int | None = None, unit: str = "records", done: int = 0
     ) -> None:
         self._end()
+        if not self.running:
+            self.bar.start()
+            self.running = True
         self.current = name
         self.started, self.done, self.base = time.monotonic(), done, done
         self.task = self.bar.add_task(
@@ -174,7 +177,9 @@ class BarPhases(Phases):
 
     def finish(self, summary: str | None = None) -> None:
         self._end()
-        self.bar.stop()
+        if self.running:
+            self.bar.stop()
+            self.running = False
         if summary:
             self.console.print(summary)
 

@@ -35,8 +35,13 @@ def generate(scale: int, seed: int, out: Path) -> None:
     Example: kb bench generate --scale 100000 --seed 1 --out /tmp/bench-100k
     """
     from kb.bench.generate import generate as make
+    from kb.progress import reporter
 
-    rows = make(out, scale, seed)
+    progress = reporter()
+    try:
+        rows = make(out, scale, seed, progress)
+    finally:
+        progress.finish()
     facts = sum(v for k, v in rows.items() if k not in _node_kinds())
     click.echo(
         f"Wrote {len(rows)} files to {out}: {sum(rows.values()) - facts:,} nodes, "

@@ -106,6 +106,10 @@ def export_command(
     from kb.export import export
 
     connection = resolve_connection(uri, user, password, database)
+    progress = reporter()
     with db.connected(connection) as driver:
-        count = export(driver, connection.database, fmt, out)
+        try:
+            count = export(driver, connection.database, fmt, out, progress)
+        finally:
+            progress.finish()
     click.echo(f"Exported {count} records to {out}.")

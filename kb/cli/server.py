@@ -9,6 +9,7 @@ import time
 import click
 
 from kb import settings
+from kb.progress import reporter
 from kb.server import manager
 from kb.server.instance import Instance
 
@@ -64,6 +65,7 @@ def install(
         heap=heap,
         pagecache=pagecache,
         echo=click.echo,
+        progress=reporter(),
     )
 
 
