@@ -84,7 +84,9 @@ def viz(
     with db.connected(connection) as driver:
         answer = kb_viz.answer(driver, connection.database, name, given)
     command = f"kb query run {name}" + "".join(f" -p {k}={v}" for k, v in given.items())
-    page = kb_viz.render_html(answer.graph, title=query.title, subtitle=command)
+    page = kb_viz.render_html(
+        answer.graph, title=query.title, subtitle=command, still=fmt != "html"
+    )
     if fmt == "html":
         out.write_text(page, encoding="utf-8")
     else:
