@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 import pytest
@@ -70,3 +71,14 @@ def test_query_show_prints_no_yaml_end_marker() -> None:
         assert not [line for line in lines if ", default " in line and "..." in line], name
     out = CliRunner().invoke(main, ["query", "show", "sites-relying-on-supplier"]).output
     assert "max_hops  integer (1..6), default 6\n" in out
+
+
+def test_the_readme_gets_a_newcomer_started() -> None:
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    order = [readme.index(h) for h in ("## Getting started", "## Use\n", "## The server")]
+    assert order == sorted(order), "getting started, then use, then the server internals"
+    assert "source .venv/bin/activate" in readme and "pipx install ." in readme
+    assert "```mermaid" in readme
+    for picture in ("docs/list-format.svg", "docs/viz-catl.png", "docs/browser-catl-answer.png"):
+        assert picture in readme and (root / picture).stat().st_size > 10_000, picture

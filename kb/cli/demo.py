@@ -19,6 +19,12 @@ HEADLINE = {
     "firms-relying-on": "Which Chinese firms rely on CUDA?",
     "sites-relying-on-supplier": "Which U.S. sites, regions and builders rely on CATL batteries?",
 }
+# What to try after the demo, printed at its end.
+NEXT = (
+    "kb query list                                          # the questions the library answers",
+    "kb query run firms-relying-on -p country=China -p tech=CUDA   # one, with its evidence",
+    "kb viz sites-relying-on-supplier -p supplier=CATL --out catl.html   # an answer as a picture",
+)
 SHOWN = (
     "firm",
     "technology",
@@ -106,6 +112,9 @@ def demo() -> None:
         )
     else:
         click.echo(f"Database: {settings.env('NEO4J_URI')}")
+    click.echo("\nNext (with .venv/bin on your PATH: `source .venv/bin/activate`):")
+    for line in NEXT:
+        click.echo(f"  {line}")
 
 
 def _example(name: str) -> dict[str, Any]:
