@@ -7,6 +7,7 @@ with KnowledgeBase.connect() as kb:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
@@ -52,6 +53,16 @@ class KnowledgeBase:
         ``kb.query("firms-relying-on", country="China", tech="CUDA")``
         """
         return library.run(self.driver, self.database, name, params)
+
+    def frame(self, name: str, params: Mapping[str, Any] | None = None, /, **more: Any) -> Any:
+        """:meth:`query` as a pandas DataFrame, its evidence flattened (one line per piece of
+        evidence; see :mod:`kb.frames`). Needs pandas (the ``notebook`` extra).
+
+        ``kb.frame("sites-relying-on-supplier", supplier="CATL")``
+        """
+        from kb.frames import to_frame
+
+        return to_frame(self.query(name, **{**(params or {}), **more}))
 
     def close(self) -> None:
         self.driver.close()
