@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -15,6 +16,7 @@ from kb.progress import Phases
 from kb.schema import NODE_BY_LABEL, RELATION_BY_TYPE
 from kb.statements import statement
 
+log = logging.getLogger(__name__)
 FORMATS = ("json", "csv", "graphml")
 
 
@@ -63,6 +65,7 @@ def export(
     kinds = collect(driver, database)
     total = sum(map(len, kinds.values()))
     progress.phase("writing", total=total)
+    log.info("exporting %d records of %d kinds as %s to %s", total, len(kinds), fmt, out)
     if fmt == "json":
         out.write_text(
             json.dumps(kinds, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"

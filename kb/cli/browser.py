@@ -8,9 +8,10 @@ import webbrowser
 import click
 
 from kb import browser as kb_browser
-from kb import db, library, settings
-from kb.cli.options import connection_options, param_option, parse_params
-from kb.settings import Connection, resolve_connection
+from kb import settings
+from kb.api import KnowledgeBase
+from kb.cli.options import param_option, parse_params, pass_kb
+from kb.settings import Connection
 
 
 @click.command("browser", short_help="Print (or open) a Neo4j Browser address for an answer.")
@@ -47,7 +48,7 @@ from kb.settings import Connection, resolve_connection
     show_default=True,
     help="Port of the guide server (--guide, --query) on localhost (0: any free port).",
 )
-@connection_options
+@pass_kb
 def browser(
     open_: bool,
     query_name: str | None,
@@ -56,10 +57,7 @@ def browser(
     style: bool,
     guide: bool,
     port: int,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     """Print the Neo4j Browser address of the configured server, with the connection filled in.
 
@@ -80,15 +78,13 @@ def browser(
     editor: str | None = None
     pages: dict[str, str] = {}
     if query_name:
-        library.load_library().get(query_name).bind(given)  # parameter errors first
-        connection = resolve_connection(uri, user, password, database)
-        with db.connected(connection) as driver:
-            pages[kb_browser.ANSWER_FILE] = kb_browser.query_guide(
-                driver, connection.database, query_name, given, graph=graph
-            )
+        kb.check_params(query_name, given)  # parameter errors first
+        connection = kb.connection
+        pages[kb_browser.ANSWER_FILE] = kb_browser.query_guide(
+            kb.driver, kb.database, query_name, given, graph=graph
+        )
     else:
-        # The address needs no password: a placeholder keeps resolve_connection from asking.
-        connection = resolve_connection(uri, user, password or "-", database)
+        connection = kb.address()  # the address needs no password
         if style:
             editor = ":" + kb_browser.style_command()
     base = kb_browser.browser_base(connection.uri, _managed_browser(connection))

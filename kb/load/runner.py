@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,6 +24,8 @@ from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
 from loaders import opensanctions
 from loaders.files import find_files, read_file
 from loaders.records import ParseError, RawRecord
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -167,6 +170,7 @@ def load(
     except ParseError as exc:
         phases.finish()
         raise LoadError([str(exc)]) from None
+    log.info("run %s: %d file(s)%s", run_id, len(files), " (dry run)" if dry_run else "")
     # Only a reporter that shows a total pays for counting the records first.
     total = _count(files, phases) if type(phases) is not Phases else None
     phases.phase("validating", total=total)
@@ -203,6 +207,13 @@ def load(
             "records": sum(plan.records.values()),
         }
         planned = time.monotonic() - started
+        log.info(
+            "run %s: planned %d records in %.1f s, %d problem(s)",
+            run_id,
+            run["records"],
+            planned,
+            len(problems),
+        )
         if problems:
             phases.finish(f"{len(problems):,} problem(s): nothing written.")
             if stream is not None:
@@ -225,6 +236,7 @@ def load(
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
             counts = stream.finish({**run, "status": "loaded", "rejected": 0, "finished": finished})
+        log.info("run %s: %d created, %d changed", run_id, counts.created, counts.changed)
     seconds = time.monotonic() - started
     phases.finish(f"{run['records']:,} records in {seconds:.1f} s.")
     return LoadReport(files, plan, counts, dry_run, seconds, run_id, planned)
