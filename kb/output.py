@@ -209,7 +209,7 @@ def _console(width: int, color: bool, file: io.StringIO) -> Console:
         file=file,
         width=width,
         force_terminal=color,
-        no_color=not color,
+        no_color=None if color else True,  # None: rich honours NO_COLOR itself
         color_system="standard" if color else None,
         markup=False,
         emoji=False,
@@ -322,7 +322,6 @@ def emit(
     """Print the rows to standard output: on a terminal at its width (``auto`` picks the list
     when a table would not fit), pretty JSON and some bold; piped, tables at their natural
     width and compact JSON."""
-    import os
     import shutil
     import sys
 
@@ -336,7 +335,7 @@ def emit(
         fmt,
         width=width,
         pretty=terminal,
-        color=terminal and not os.environ.get("NO_COLOR"),
+        color=terminal,
         declared=shown_columns,
         total=len(rows),
     )

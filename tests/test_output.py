@@ -96,7 +96,7 @@ def test_an_empty_csv_answer_prints_its_header(seeded_graph: KnowledgeBase) -> N
 
 
 def test_control_characters_in_values_are_shown_escaped(empty_graph: KnowledgeBase) -> None:
-    empty_graph.cypher("CREATE (:Probe {name: $name})", write=True, name=HOSTILE)
+    empty_graph.cypher("CREATE (:Probe {name: $name})", {"name": HOSTILE}, write=True)
     for fmt in ("table", "list", "auto"):
         code, out = run_in_terminal(
             ["cypher", "MATCH (p:Probe) RETURN p.name AS name", "--format", fmt], columns=80
