@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from kb.library import Query
     from kb.load.runner import LoadReport
     from kb.load.writer import Progress
+    from kb.progress import Phases
     from kb.resolve import Entity
     from kb.seedcheck import SeedCheck
 
@@ -196,6 +197,16 @@ class KnowledgeBase:
         uri, user, password, database = self._given
         return resolve_connection(uri, user, password or "-", database)
 
+    def frame(self, name: str, params: Mapping[str, Any] | None = None, /, **more: Any) -> Any:
+        """:meth:`query` as a pandas DataFrame, its evidence flattened (one line per piece of
+        evidence; see :mod:`kb.frames`). Needs pandas (the ``notebook`` extra).
+
+        ``kb.frame("sites-relying-on-supplier", supplier="CATL")``
+        """
+        from kb.frames import to_frame
+
+        return to_frame(self.query(name, **{**(params or {}), **more}))
+
     def close(self) -> None:
         if self._driver is not None:
             self._driver.close()
@@ -333,7 +344,7 @@ class KnowledgeBase:
         log.info("emptying %s", self.connection.describe())
         db.run(self.driver, self.database, statement("load/reset"), write=True, name="reset")
 
-    def export(self, out: str | Path, fmt: str = "json") -> int:
+    def export(self, out: str | Path, fmt: str = "json", progress: Phases | None = None) -> int:
         """Write the graph to ``out`` (``kb export``): json (one file) and csv (a folder, one
         file a kind) load back with :meth:`load` unchanged; graphml is for other tools.
         Returns the number of records written."""
@@ -341,7 +352,7 @@ class KnowledgeBase:
 
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"fmt must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
-        return export(self.driver, self.database, fmt, Path(out))
+        return export(self.driver, self.database, fmt, Path(out), progress)
 
     # ------------------------------------------------------------------ no server needed
 

@@ -9,11 +9,13 @@
   its address, and ``cmd=edit&arg=LINE&arg=LINE...`` fills the editor (``cmd=guide&arg=URL``
   opens a guide at once). It decodes the whole address before it splits the ``arg`` values at
   ``&`` and ``#``, so :func:`editor_args` writes those two characters in other ways.
-- **Parameters.** Browser's address cannot carry query parameters, and ``:param`` lines in front
-  of a query turn the editor into a script whose frame shows no graph or table. So the values
-  are inlined as Cypher literals (:func:`inline_params`): entity values are the ids the
-  resolver found, others are coerced to their declared type first, and every string is written
-  as an escaped literal.
+- **Answers.** No value ever enters Cypher text, comments included (Neo4j decodes ``\\uXXXX``
+  escapes even inside ``//`` comments, so a stored value could end a comment and run). An
+  answer reaches Browser as a one-page guide served on ``localhost`` (:func:`answer_guide`): a
+  link runs ``:params {...}`` (JSON, read in the page, sent with the query as parameters), and
+  the statement, which names them (``$ids``), goes to the editor with a click. The address
+  only points at the guide (``cmd=guide``), so it stays short; and Browser, opened on a guide,
+  skips its implicit commands at login (``:play start``, ``browser.post_connect_cmd``).
 - **Guide.** ``kb/assets/guide.html`` is a Browser guide (``<slide>`` sections, ``pre.runnable``
   code, ``exec-topic`` links). The Neo4j server only serves the Browser jar's own files, so
   :class:`AssetServer` serves the guide and the style on ``localhost``, which Browser's default
@@ -23,9 +25,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
-import re
 import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -37,6 +39,7 @@ from kb.errors import KBError
 ASSETS = Path(__file__).resolve().parent / "assets"
 STYLE_FILE = "style.grass"
 GUIDE_FILE = "guide.html"
+ANSWER_FILE = "answer.html"
 DEFAULT_ASSET_PORT = 7480
 _BASE_PLACEHOLDER = "{{assets}}"
 
@@ -236,77 +239,73 @@ def editor_args(text: str) -> list[str]:
     return "".join(out).split("\n")
 
 
-# --------------------------------------------------------------------------- Cypher literals
+# --------------------------------------------------------------------------- an answer's guide
 
 
-def cypher_literal(value: Any) -> str:
-    """A Cypher literal for a parameter value (string, number, boolean, null, list, map)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-        escaped = "".join(ch if ch >= " " or ch == "\t" else f"\\u{ord(ch):04x}" for ch in escaped)
-        return f"'{escaped}'"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = []
-        for key, item in value.items():
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key)):
-                raise KBError(f"Cannot write the map key {key!r} as Cypher.")
-            items.append(f"{key}: {cypher_literal(item)}")
-        return "{" + ", ".join(items) + "}"
-    raise KBError(f"Cannot write {type(value).__name__} value {value!r} as Cypher.")
+def params_command(params: Mapping[str, Any]) -> str:
+    """``params {...}``: Browser's command that sets the query parameters, the values in JSON.
+
+    Browser reads the braces with its JSON parser in the page and sends the values with the
+    query as parameters: they never become Cypher text. The JSON is ASCII (a newline is
+    ``\\n``, so the command is one line) and ``;`` is written ``\\u003b`` (Browser would split
+    a command at it).
+    """
+    text = json.dumps(dict(params), ensure_ascii=True, separators=(",", ":"), default=str)
+    return "params " + text.replace(";", "\\u003b")
 
 
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+def _shown(value: Any) -> str:
+    """A parameter's value in a sentence: lists counted, not spelled out."""
+    if isinstance(value, list):
+        return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
-def inline_params(body: str, params: Mapping[str, Any]) -> str:
-    """``body`` with each ``$name`` outside strings and comments replaced by its literal."""
-    from kb.library import code_only  # (the library is not needed to import this module)
+def answer_guide(title: str, command: str, statement: str, params: Mapping[str, Any]) -> str:
+    """A one-page Browser guide for an answer: a link that sets its parameters (``:params``),
+    the statement to run (it names them, ``$name``), and how to draw only the answer's facts.
+    Every value is HTML-escaped; none is written into the statement."""
+    esc = html.escape
+    values = ", ".join(f"{esc(k)} = {esc(_shown(v))}" for k, v in params.items()) or "none"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{esc(title)}</title></head>
+<body>
+<slide>
+<h3>{esc(title)}</h3>
+<p>The answer of <code>{esc(command)}</code>, ready to draw.</p>
+<p>1. <a exec-topic="{esc(params_command(params), quote=True)}">Set its parameters</a>
+({values}). A <code>:params</code> frame shows them: Browser sends them with the statement,
+as values, never as part of its text.</p>
+<p>2. Click the statement to put it in the editor, then run it (Ctrl+Enter):</p>
+<pre class="code runnable">{esc(statement.strip())}</pre>
+<p>Browser's setting <em>Connect result nodes</em> (on by default) also draws every other
+relationship between the answer's nodes: <a exec-topic="config autoComplete: false">turn it
+off</a> to see the answer's facts only (Browser keeps the setting).
+<a exec-topic="style {_BASE_PLACEHOLDER}{STYLE_FILE}">Apply the kb style</a> for its colours.</p>
+</slide>
+</body>
+</html>
+"""
 
-    code = code_only(body)
-    out, last = [], 0
-    for match in _PARAM.finditer(code):
-        name = match.group(1)
-        if name not in params:
-            raise KBError(f"No value for ${name}.")
-        out += [body[last : match.start()], cypher_literal(params[name])]
-        last = match.end()
-    return "".join([*out, body[last:]])
 
-
-def browser_text(title: str, body: str, params: Mapping[str, Any]) -> str:
-    """A statement ready for Browser's editor: a comment naming it and its parameter values,
-    then the body with the values inlined."""
-    header = [f"// {' '.join(title.split())}"]  # one line, whatever the title holds
-    if params:
-        shown = ", ".join(f"{k} = {cypher_literal(v)}" for k, v in params.items())
-        header.append(f"// parameters inlined (Browser's address cannot carry them): {shown}")
-    return "\n".join(header) + "\n" + inline_params(body.strip(), params)
-
-
-def query_editor_text(
+def query_guide(
     driver: Any, database: str | None, name: str, given: Mapping[str, Any], *, graph: bool = False
 ) -> str:
-    """What ``kb browser --query`` puts in Browser's editor: the library query with its
-    parameters resolved and inlined, or (``graph``) the statement that draws its answer's nodes
-    and facts, with the answer's references inlined."""
+    """The guide of ``kb browser --query``: the library query with its parameters resolved (entity
+    names to ids), or (``graph``) the statement that draws its answer's nodes and facts, with
+    the answer's references as parameters."""
     from kb import library, viz
 
     query = library.load_library().get(name)
+    shown = "".join(f" -p {k}={v}" for k, v in given.items())
+    command = f"kb query run {name}{shown}"
     if not graph:
         values = library.resolved_params(driver, database, query, given)
-        return browser_text(f"{name}: {query.title}", query.body, values)
+        return answer_guide(query.title, command, query.body, values)
     answer = viz.answer(driver, database, name, given)
-    shown = "".join(f" -p {k}={v}" for k, v in given.items())
-    title = f"the nodes and facts behind: kb query run {name}{shown}"
-    return browser_text(title, viz.subgraph_statement(), answer.refs.params())
+    title = f"{query.title}: the nodes and facts behind the answer"
+    return answer_guide(title, command, viz.subgraph_statement(), answer.refs.params())
 
 
 # --------------------------------------------------------------------------- the guide server
@@ -351,7 +350,9 @@ class AssetServer:
     address, so its links (``:style http://localhost:PORT/style.grass``) work as served.
     """
 
-    def __init__(self, port: int = DEFAULT_ASSET_PORT) -> None:
+    def __init__(
+        self, port: int = DEFAULT_ASSET_PORT, pages: Mapping[str, str] | None = None
+    ) -> None:
         class Handler(_AssetHandler):  # files of this server only
             pass
 
@@ -368,12 +369,19 @@ class AssetServer:
             GUIDE_FILE: (guide.encode(), "text/html; charset=utf-8"),
             STYLE_FILE: (asset(STYLE_FILE).read_bytes(), "text/plain; charset=utf-8"),
         }
+        for page, text in (pages or {}).items():
+            body = text.replace(_BASE_PLACEHOLDER, self.base).encode()
+            Handler.files[page] = (body, "text/html; charset=utf-8")
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def guide_url(self) -> str:
         """What ``:guide`` takes to open the kb guide."""
         return self.base + GUIDE_FILE
+
+    def url(self, page: str) -> str:
+        """The address of a served page (``pages`` of the constructor)."""
+        return self.base + page
 
     @property
     def style_url(self) -> str:

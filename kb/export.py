@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import neo4j
 
+from kb.progress import Phases
 from kb.schema import NODE_BY_LABEL, RELATION_BY_TYPE, list_cell
 from kb.statements import statement
 
@@ -64,10 +65,20 @@ def _xml_text(text: str) -> str:
     return escape(text).replace("\r", "&#13;")
 
 
-def export(driver: neo4j.Driver, database: str | None, fmt: str, out: Path) -> int:
-    """Write the export; returns the number of records. CSV writes a folder of files."""
+def export(
+    driver: neo4j.Driver,
+    database: str | None,
+    fmt: str,
+    out: Path,
+    progress: Phases | None = None,
+) -> int:
+    """Write the export; returns the number of records. CSV writes a folder of files.
+    ``progress`` sees two phases: reading the graph, then writing its records."""
+    progress = progress or Phases()
+    progress.phase("reading")
     kinds = collect(driver, database)
     total = sum(map(len, kinds.values()))
+    progress.phase("writing", total=total)
     log.info("exporting %d records of %d kinds as %s to %s", total, len(kinds), fmt, out)
     if fmt == "json":
         out.write_text(
@@ -84,8 +95,11 @@ def export(driver: neo4j.Driver, database: str | None, fmt: str, out: Path) -> i
                 writer.writerow(columns)
                 for record in records:
                     writer.writerow([_cell(record[c]) if c in record else "" for c in columns])
+            progress.advance(len(records))
     else:
         out.write_text(_graphml(kinds), encoding="utf-8")
+    if fmt != "csv":
+        progress.advance(total)
     return total
 
 

@@ -273,13 +273,42 @@ def _caption(template: str, node: GraphNode) -> str:
     return text or str(node.properties.get("name") or node.properties.get("id") or node.label)
 
 
+def _fact_caption(rel: GraphRel) -> str:
+    """A relationship's caption: its type, a supply's category (parallel SUPPLIES edges between
+    two countries differ by it), and ``implied`` for a fact the source only implies."""
+    caption = rel.type
+    category = rel.properties.get("category")
+    if category:
+        caption += f" · {str(category).replace('-', ' ')}"
+    if rel.properties.get("confidence") == "implied":
+        caption += " (implied)"
+    return caption
+
+
+def fact_colour(rel: GraphRel, style: GraphStyle) -> str:
+    """The colour of a relationship's type; 40% opaque for an implied fact."""
+    colour = style.relationship(rel.type).get("color", "#A5ABB6")
+    return colour + "66" if rel.properties.get("confidence") == "implied" else colour
+
+
 def render_html(
-    graph: Subgraph, *, title: str, subtitle: str = "", style: GraphStyle | None = None
+    graph: Subgraph,
+    *,
+    title: str,
+    subtitle: str = "",
+    style: GraphStyle | None = None,
+    still: bool = False,
 ) -> str:
     """A self-contained HTML page drawing the subgraph (no network access at view time).
 
     NVL lays the graph out (force-directed) and fits it to the window; its layout button
-    switches to a hierarchical layout, and its details panel shows what is clicked.
+    switches to a hierarchical layout, and its details panel shows what is clicked. A
+    ``still`` page (for the PNG) has no buttons and no hint about clicking.
+
+    An implied fact is drawn in a paler shade of its type's colour and captioned
+    ``(implied)``: NVL draws relationships on a canvas with no dash pattern to set. NVL also
+    breaks a long word of a node's caption where its line runs out ("CoreWeav-e"), whatever
+    the node's size or the caption's; neo4j-viz offers no option to stop it.
     """
     from neo4j_viz import Node, Relationship, VisualizationGraph
     from neo4j_viz.options import Layout
@@ -292,10 +321,11 @@ def render_html(
         look = style.node(node.labels)
         legend_nodes[node.label] = look.get("color", "#A5ABB6")
         shown = {k: v for k, v in node.properties.items() if k not in HIDDEN_PROPERTIES}
+        caption = _caption(look.get("caption", "{name}"), node)
         nodes.append(
             Node(
                 id=node.element_id,
-                caption=_caption(look.get("caption", "{name}"), node),
+                caption=caption,
                 color=legend_nodes[node.label],
                 size=_px(look.get("diameter"), 50) / 2,
                 properties={"label": node.label, **shown},
@@ -310,8 +340,8 @@ def render_html(
                 id=rel.element_id,
                 source=rel.start,
                 target=rel.end,
-                caption=rel.type,
-                color=legend_rels[rel.type],
+                caption=_fact_caption(rel),
+                color=fact_colour(rel, style),
                 width=_px(look.get("shaft-width"), 1),
                 properties={"type": rel.type, **rel.properties},
             )
@@ -324,18 +354,31 @@ def render_html(
         theme="light",
         on_dangling="error",
     ).data
-    return _with_header(str(page), title, subtitle, len(nodes), len(rels))
+    page = _with_header(str(page), title, subtitle, len(nodes), len(rels), still)
+    if still:  # no zoom, layout or details buttons on a still picture
+        page = page.replace("</head>", f"<style>{STILL_CSS}</style></head>", 1)
+    return page
 
 
-def _with_header(page: str, title: str, subtitle: str, nodes: int, rels: int) -> str:
+# A still picture hides NVL's interface: its buttons (zoom, fit, layout, details).
+STILL_CSS = "button, [role=button] { display: none !important; }"
+
+
+def _with_header(
+    page: str, title: str, subtitle: str, nodes: int, rels: int, still: bool = False
+) -> str:
     counts = f"{nodes} node{'s' * (nodes != 1)}, {rels} relationship{'s' * (rels != 1)}"
-    hint = "click a node or a relationship, then Details (top right) for its evidence"
+    hint = (
+        ""
+        if still
+        else (" · click a node or a relationship, then Details (top right) for its evidence")
+    )
     header = (
         f'<header id="kb-viz-header" data-nodes="{nodes}" data-relationships="{rels}" '
         f'style="height:{HEADER_HEIGHT}px;box-sizing:border-box;padding:8px 16px;'
         'font-family:system-ui,sans-serif;border-bottom:1px solid #ddd;background:#fff">'
         f'<div style="font-weight:600;font-size:16px">{html.escape(title)}</div>'
-        f'<div style="font-size:12px;color:#555">{html.escape(subtitle)} · {counts} · {hint}'
+        f'<div style="font-size:12px;color:#555">{html.escape(subtitle)} · {counts}{hint}'
         "</div></header>"
     )
     page = page.replace("<title>neo4j-viz</title>", f"<title>{html.escape(title)}</title>", 1)

@@ -13,6 +13,7 @@ Read-only tests share the seeded graph of a module; tests that write start from 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -143,3 +144,51 @@ def headless_chromium(allowed: tuple[str, ...], width: int) -> Iterator[Any]:
             yield context
         finally:
             context.close()
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def run_in_terminal(args: list[str], columns: int = 100, timeout: float = 300) -> tuple[int, str]:
+    """Run the `kb` command in a pseudo-terminal ``columns`` wide (Python's `pty`, no expect
+    library); returns its exit code and everything it wrote, colours and cursor moves removed,
+    carriage returns kept (a progress bar redraws its line with them)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import subprocess
+    import sys
+    import termios
+    import time
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+    env["TERM"] = "xterm-256color"
+    kb_command = str(Path(sys.executable).parent / "kb")
+    process = subprocess.Popen(
+        [kb_command, *args], stdin=follower, stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.5)
+        if ready:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif process.poll() is not None:
+            break
+    else:
+        process.kill()
+        pytest.fail(f"kb {' '.join(args)} ran over {timeout} s")
+    os.close(leader)
+    code = process.wait()
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return code, ANSI.sub("", text)

@@ -18,9 +18,11 @@ import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import ARTIFACTS, headless_chromium
 
@@ -28,11 +30,13 @@ from kb import KnowledgeBase, library, viz
 from kb import browser as kb_browser
 from kb.cli import main
 from kb.errors import KBError
+from kb.load.runner import load
 from kb.schema import NODE_TYPES, RELATION_TYPES
 from kb.server.instance import Instance
 
 GUIDE = kb_browser.asset(kb_browser.GUIDE_FILE)
 STYLE = kb_browser.asset(kb_browser.STYLE_FILE)
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 # --------------------------------------------------------------------------- the style sheet
@@ -130,69 +134,44 @@ def test_guide_address_and_hosted_browser_for_aura() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        "CATL",
-        "it's",
-        'say "hi"',
-        "back\\slash",
-        "line\nbreak",
-        "x' }) DETACH DELETE n //",
-        "a & b #c",
-        6,
-        2.5,
-        True,
-        None,
-        ["US", "CN"],
-        {"k": ["v", 1]},
-    ],
+HOSTILE_EVIDENCE = (
+    "x.\\u000a MERGE (:Pwned) WITH count(*) AS p // */ MERGE (:Pwned {at: 'block'}) /* "
+    "`Pwned` ` MERGE (:Pwned)\nMERGE (:Pwned {at: 'line'}) WITH count(*) AS q //; & #"
 )
-def test_literals_read_back_as_the_same_value(kb: KnowledgeBase, value: Any) -> None:
-    literal = kb_browser.cypher_literal(value)
-    text = f"RETURN {literal} AS v"
-    assert kb.cypher(text) == [{"v": value}]
-    # and they survive the address
-    assert "\n".join(kb_browser.editor_args(text)).count("\n") == 0
 
 
-def test_inlining_leaves_strings_and_comments_alone() -> None:
-    body = "// uses $a\nMATCH (n {id: $a}) WHERE n.x <> '$a' RETURN $b AS b"
-    assert kb_browser.inline_params(body, {"a": "x'y", "b": 3}) == (
-        "// uses $a\nMATCH (n {id: 'x\\'y'}) WHERE n.x <> '$a' RETURN 3 AS b"
-    )
+def test_params_command_carries_every_value_as_json() -> None:
+    values = {
+        "s": HOSTILE_EVIDENCE,
+        "n": 6,
+        "f": 2.5,
+        "b": True,
+        "none": None,
+        "list": ["US", "CN"],
+        "map": {"k": ["v", 1]},
+    }
+    command = kb_browser.params_command(values)
+    assert command.startswith("params {")
+    assert not {";", "\n", "\r"} & set(command)  # one command: Browser splits at ';'
+    assert command.isascii()
+    assert json.loads(command.removeprefix("params ")) == values
 
 
-def test_every_library_query_reaches_browser_whole() -> None:
-    """Each query, its example inlined, comes out of the address as it went in: only '&' and
-    '#' in strings and comments are rewritten, and no parameter is left."""
+def test_no_value_enters_the_statement_of_an_answer(seeded_graph: KnowledgeBase) -> None:
+    """The guide of an answer holds the library's own text, untouched, and the values only in
+    the :params link (HTML-escaped), for every query of the library."""
     lib = library.load_library()
     for name in lib.names:
         query = lib.get(name)
-        text = kb_browser.browser_text(name, query.body, query.bind(query.header.example))
-        _, editor = _as_browser_reads(
-            kb_browser.browser_url("http://x/browser/", "bolt://x:7687", editor=text)
+        page = kb_browser.query_guide(seeded_graph.driver, None, name, query.header.example)
+        blocks = re.findall(r'<pre class="code runnable">(.*?)</pre>', page, re.S)
+        assert [html.unescape(b) for b in blocks] == [query.body.strip()], name
+        link = re.search(r'exec-topic="(params [^"]*)"', page)
+        assert link, name
+        sent = json.loads(html.unescape(link.group(1)).removeprefix("params "))
+        assert sent == library.resolved_params(
+            seeded_graph.driver, None, query, query.header.example
         )
-        assert (
-            editor.replace("\\u0026", "&")
-            .replace("\\u0023", "#")
-            .translate(str.maketrans("＆＃", "&#"))
-            == text
-        ), name
-        assert not library.used_params(editor), name
-
-
-def test_a_query_as_browser_gets_it_answers_as_kb_does(seeded_graph: KnowledgeBase) -> None:
-    """Entity names resolved to ids, inlined, an '&' in a string: the same rows."""
-    name = "evidence-between"
-    query = library.load_library().get(name)
-    example = dict(query.header.example)
-    values = library.resolved_params(seeded_graph.driver, None, query, example)
-    text = kb_browser.browser_text(name, query.body, values)
-    _, editor = _as_browser_reads(
-        kb_browser.browser_url("http://x/browser/", "bolt://x:7687", editor=text)
-    )
-    assert seeded_graph.cypher(editor) == seeded_graph.query(name, **example)
 
 
 def test_kb_browser_prints_the_test_servers_address(
@@ -267,14 +246,9 @@ def test_kb_browser_guide_serves_until_interrupted(seeded_graph: KnowledgeBase) 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """Headless Debian Chromium with a fresh profile; only this machine's addresses are
-    reachable. Browser's "connect result nodes" is off, so a picture holds the answer's facts
-    only (a user turns it off in Browser's settings)."""
+    reachable."""
     allowed = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "file:")
     with headless_chromium(allowed, width=1400) as context:
-        context.add_init_script(
-            "if (!localStorage.getItem('neo4j.settings'))"
-            " localStorage.setItem('neo4j.settings', JSON.stringify({autoComplete: false}))"
-        )
         yield context
 
 
@@ -330,32 +304,127 @@ def _address(*args: str) -> str:
     return str(result.stdout.strip())
 
 
+def _draw_answer(page: Any, url: str, password: str, graph: bool = True) -> Any:
+    """Open an answer's address, log in, and follow its guide: set the parameters, turn off
+    "Connect result nodes", apply the style, put the statement in the editor and run it.
+    Returns the guide drawer."""
+    _open_and_log_in(page, url, password)
+    drawer = page.locator("[data-testid=guidesDrawer]")
+    drawer.get_by_text("Set its parameters").wait_for(timeout=20_000)
+    # Browser opened on a guide runs none of its implicit commands: no Movies intro, no
+    # :style frame of the server's post_connect_cmd
+    assert page.get_by_text("Try Neo4j with live data").count() == 0
+    assert page.get_by_text("relationship.SUPPLIES {").count() == 0
+    drawer.get_by_text("Set its parameters").click()
+    page.get_by_text("Successfully set your parameters").first.wait_for(timeout=10_000)
+    drawer.get_by_text("turn it").click()
+    drawer.get_by_text("Apply the kb style").click()
+    page.get_by_text("relationship.SUPPLIES {").first.wait_for(timeout=10_000)
+    drawer.locator("pre.runnable").first.click()
+    page.locator("[data-testid=editor-Run]").first.click()
+    try:
+        if graph:
+            page.locator("svg .node").first.wait_for(timeout=30_000)
+        else:  # a table of rows
+            page.get_by_role("cell").first.wait_for(timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "failed-answer.png"))
+        raise
+    page.wait_for_timeout(2_000)  # let the force layout settle for the screenshot
+    return drawer
+
+
+def _serve_answer(
+    kb: KnowledgeBase, name: str, given: dict[str, Any], graph: bool
+) -> kb_browser.AssetServer:
+    page = kb_browser.query_guide(kb.driver, None, name, given, graph=graph)
+    return kb_browser.AssetServer(0, {kb_browser.ANSWER_FILE: page})
+
+
+def _answer_address(kb: KnowledgeBase, assets: kb_browser.AssetServer) -> str:
+    base = _address().split("?")[0]
+    conn = kb.connection
+    return kb_browser.browser_url(
+        base, conn.uri, user=conn.user, guide=assets.url(kb_browser.ANSWER_FILE)
+    )
+
+
+def test_kb_browser_query_prints_a_short_address_to_its_guide(
+    seeded_graph: KnowledgeBase,
+) -> None:
+    command = [sys.executable, "-m", "kb.cli", "browser", "--port", "0", "--graph"]
+    command += ["--query", "sites-relying-on-supplier", "-p", "supplier=CATL"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as kb:
+        try:
+            assert kb.stdout is not None
+            url = kb.stdout.readline().strip()
+            query, _ = _as_browser_reads(url)
+            assert query["cmd"] == "guide"
+            with urllib.request.urlopen(query["arg"], timeout=5) as answer:
+                guide = answer.read().decode()
+        finally:
+            kb.send_signal(signal.SIGINT)
+            _, err = kb.communicate(timeout=10)
+    assert kb.returncode == 0, err
+    assert len(url) < 2_000, url  # it was 19,557 characters with the values inlined
+    assert "CATL" not in url and "evidence" not in url
+    assert viz.subgraph_statement().strip() in html.unescape(guide)
+    assert 'exec-topic="params {' in guide
+
+
 def test_browser_draws_a_library_answer_with_the_shipped_style(
     seeded_graph: KnowledgeBase, chromium: Any, password: str
 ) -> None:
-    # `kb browser --style`: log in, run the editor's `:style {...}`; Browser keeps the style
-    styling = chromium.new_page()
-    _open_and_log_in(styling, _address("--style"), password)
-    styling.locator("[data-testid=editor-Run]").first.click()
-    styling.get_by_text("relationship.SUPPLIES {").first.wait_for(timeout=10_000)
-    # `kb browser --query ... --graph` in another tab (Browser shares the connection): run
     page = chromium.new_page()
-    args = ["--query", "sites-relying-on-supplier", "-p", "supplier=CATL", "--graph"]
-    _open_and_log_in(page, _address(*args), password)
-    page.locator("[data-testid=editor-Run]").first.click()
-    page.locator("svg .node").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(2_000)  # let the force layout settle for the screenshot
-    page.screenshot(path=str(ARTIFACTS / "browser-catl-graph.png"))
+    given = {"supplier": "CATL"}
+    with _serve_answer(seeded_graph, "sites-relying-on-supplier", given, graph=True) as assets:
+        url = _answer_address(seeded_graph, assets)
+        assert len(url) < 2_000
+        _draw_answer(page, url, password)
+        page.screenshot(path=str(ARTIFACTS / "browser-catl-graph.png"))
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / "browser-catl-answer.png"))
     assert page.locator("[data-testid=cypherFrameErrorMessage]").count() == 0
-    expected = viz.answer(
-        seeded_graph.driver, None, "sites-relying-on-supplier", {"supplier": "CATL"}
-    ).graph
+    expected = viz.answer(seeded_graph.driver, None, "sites-relying-on-supplier", given).graph
     assert page.locator("svg .node").count() == len(expected.nodes)
+    # "Connect result nodes" off: the answer's facts only
     assert page.locator("svg .relationship").count() == len(expected.relationships)
     style = kb_browser.shipped_style()
     assert _fills(page) == {style.node([n.label])["color"] for n in expected.nodes}
-    styling.close()
     page.close()
+
+
+def test_a_hostile_value_reaches_browser_as_data(
+    seeded_graph: KnowledgeBase, chromium: Any, password: str, tmp_path: Path
+) -> None:
+    """D1: a stored value holding \\u000a, */, backticks, newlines and ; goes to Browser as a
+    parameter, through the answer's guide, and runs nothing."""
+    (tmp_path / "companies.yaml").write_text(
+        yaml.safe_dump([{"id": "poc-a", "name": "PoC A"}, {"id": "poc-b", "name": "PoC B"}]),
+        encoding="utf-8",
+    )
+    fact = {"subject": "poc-a", "object": "poc-b", "source": "lee-2026-ai-infrastructure-race"}
+    (tmp_path / "partners_with.yaml").write_text(
+        yaml.safe_dump([{**fact, "evidence": HOSTILE_EVIDENCE}], allow_unicode=True),
+        encoding="utf-8",
+    )
+    load(seeded_graph.driver, None, [tmp_path])
+    given = {"a": "poc-a", "b": "poc-b"}
+    rows = seeded_graph.query("evidence-between", **given)
+    assert [row["quote"] for row in rows] == [HOSTILE_EVIDENCE]
+    for graph in (True, False):
+        page = chromium.new_page()
+        with _serve_answer(seeded_graph, "evidence-between", given, graph=graph) as assets:
+            _draw_answer(page, _answer_address(seeded_graph, assets), password, graph)
+        assert page.locator("[data-testid=cypherFrameErrorMessage]").count() == 0
+        if graph:  # the two firms and their one fact: the evidence matched, as data
+            assert page.locator("svg .node").count() == 2
+            assert page.locator("svg .relationship").count() == 1
+        else:  # the row, its quote read back whole
+            assert page.get_by_text("PoC A").count() >= 1
+            assert page.get_by_text("WITH count(*) AS q //; & #").count() >= 1
+        page.close()
+    assert seeded_graph.cypher("MATCH (n:Pwned) RETURN count(n) AS n") == [{"n": 0}]
 
 
 def test_browser_opens_the_kb_guide_from_the_local_server(

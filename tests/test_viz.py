@@ -24,6 +24,7 @@ from conftest import ARTIFACTS, headless_chromium
 from kb import KnowledgeBase, library, viz
 from kb.browser import shipped_style
 from kb.cli import main
+from kb.schema import RELATION_TYPES
 
 CATL = ("sites-relying-on-supplier", {"supplier": "CATL"})
 COMPANY = shipped_style().node(["Company"])["color"]
@@ -230,3 +231,29 @@ def test_kb_viz_png_is_the_drawn_picture(
     )
     assert page.evaluate(_COLOUR_PIXELS, ["canvas", COMPANY]) > 500
     page.close()
+
+
+def test_the_picture_tells_facts_apart(seeded_graph: KnowledgeBase) -> None:
+    """Parallel SUPPLIES edges carry their category, implied facts are paler and say so, every
+    relationship type has a colour of its own, and the still (PNG) page has no buttons or
+    hints."""
+    answer = viz.answer(seeded_graph.driver, None, *CATL)
+    page = viz.render_html(answer.graph, title="t")
+    rels = answer.graph.relationships
+    flows = [r for r in rels if r.type == "SUPPLIES" and r.properties.get("category")]
+    assert flows, "the CATL answer holds the China -> United States flows"
+    for rel in flows:
+        caption = viz._fact_caption(rel)
+        assert caption.startswith("SUPPLIES · ")
+        assert str(rel.properties["category"]).replace("-", " ") in caption
+    implied = [r for r in answer.graph.relationships if r.properties.get("confidence") == "implied"]
+    assert implied and all(viz._fact_caption(r).endswith("(implied)") for r in implied)
+    style = shipped_style()
+    colours = {t.type: style.relationship(t.type)["color"] for t in RELATION_TYPES}
+    assert len(set(colours.values())) == len(colours), colours
+    assert viz.fact_colour(implied[0], style) == colours[implied[0].type] + "66"
+    stated = next(r for r in rels if r.properties.get("confidence") == "stated")
+    assert viz.fact_colour(stated, style) == colours[stated.type]
+    assert "then Details" in page and viz.STILL_CSS not in page
+    still = viz.render_html(answer.graph, title="t", still=True)
+    assert "then Details" not in still and viz.STILL_CSS in still

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
+from kb.progress import Phases
 from kb.schema import DependencyKind
 
 COUNTRIES = (
@@ -252,10 +253,11 @@ def company_id(i: int) -> str:
 class _Writer:
     """CSV files of one folder; counts rows; keeps fact identities unique (by a stable hash)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, progress: Phases | None = None) -> None:
         self.folder = folder
         self.rows: dict[str, int] = {}
         self.seen: set[int] = set()
+        self.progress = progress or Phases()
 
     def write(self, kind: str, columns: list[str], rows: Iterator[dict[str, Any]]) -> None:
         with (self.folder / f"{kind}.csv").open("w", encoding="utf-8", newline="") as handle:
@@ -265,6 +267,9 @@ class _Writer:
             for row in rows:
                 out.writerow(row)
                 count += 1
+                if count % 1000 == 0:
+                    self.progress.advance(1000)
+            self.progress.advance(count % 1000)
             self.rows[kind] = count
 
     def fresh(self, kind: str, row: dict[str, Any], key: str) -> bool:
@@ -647,13 +652,18 @@ class Generator:
             )
 
 
-def generate(folder: Path, scale: int = 10_000, seed: int = 1) -> dict[str, int]:
-    """Write the CSV files of one scale into ``folder``; returns the rows per kind."""
+def generate(
+    folder: Path, scale: int = 10_000, seed: int = 1, progress: Phases | None = None
+) -> dict[str, int]:
+    """Write the CSV files of one scale into ``folder``; returns the rows per kind.
+    ``progress`` sees two phases: the nodes, then the relationships (``scale`` of them)."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.csv"):
         old.unlink()
-    out = _Writer(folder)
+    out = _Writer(folder, progress)
     generator = Generator(scale, seed)
+    out.progress.phase("nodes", unit="rows")
     generator.nodes(out)
+    out.progress.phase("relationships", total=scale, unit="rows")
     generator.facts(out)
     return dict(out.rows)

@@ -62,7 +62,10 @@ class KBGroup(click.Group):
 def main(verbose: int) -> None:
     """A Neo4j knowledge base of AI-infrastructure dependencies, with evidence.
 
-    Example: kb server install && kb server start && kb cypher "RETURN 1 AS x"
+    Start with `kb demo` (a server of its own, loaded with the seed), then ask a question of
+    the library (`kb query list`), e.g. which Chinese firms rely on CUDA:
+
+    Example: kb query run firms-relying-on -p country=China -p tech=CUDA
     """
     from kb import settings
 

@@ -14,7 +14,7 @@ from kb.cli.options import pass_kb
 SCALES = "10000,100000,1000000"
 
 
-@click.group()
+@click.group(short_help="Benchmarks: loader and query speed at 10^4..10^6 facts.")
 def bench() -> None:
     """Benchmarks: loader and query speed at 10^4..10^6 relationships.
 
@@ -24,7 +24,7 @@ def bench() -> None:
     """
 
 
-@bench.command()
+@bench.command(short_help="Write a realistic-shaped graph as CSV files.")
 @click.option("--scale", default=10_000, show_default=True, help="Relationships to make.")
 @click.option("--seed", default=1, show_default=True, help="Random seed (same seed, same files).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to write.")
@@ -34,8 +34,13 @@ def generate(scale: int, seed: int, out: Path) -> None:
     Example: kb bench generate --scale 100000 --seed 1 --out /tmp/bench-100k
     """
     from kb.bench.generate import generate as make
+    from kb.progress import reporter
 
-    rows = make(out, scale, seed)
+    progress = reporter()
+    try:
+        rows = make(out, scale, seed, progress)
+    finally:
+        progress.finish()
     facts = sum(v for k, v in rows.items() if k not in _node_kinds())
     click.echo(
         f"Wrote {len(rows)} files to {out}: {sum(rows.values()) - facts:,} nodes, "
@@ -43,7 +48,7 @@ def generate(scale: int, seed: int, out: Path) -> None:
     )
 
 
-@bench.command()
+@bench.command(short_help="Time kb --help and kb query list (no server).")
 @click.option("--runs", default=20, show_default=True, help="Runs of each command.")
 def startup(runs: int) -> None:
     """How long `kb --help` and `kb query list` take to answer (fresh interpreters; no server).
@@ -120,7 +125,7 @@ def _options(func: F) -> F:
     return pass_kb(func)
 
 
-@bench.command()
+@bench.command(short_help="Measure load rates against LOAD CSV and row-by-row.")
 @_options
 def load(**kwargs: object) -> None:
     """Load rates: ours vs LOAD CSV in transactions vs one transaction a row; RSS; re-load.
@@ -130,7 +135,7 @@ def load(**kwargs: object) -> None:
     _run(load=True, query=False, **kwargs)  # type: ignore[arg-type]
 
 
-@bench.command()
+@bench.command(short_help="Measure every library query's latency (p50, p95).")
 @_options
 def query(**kwargs: object) -> None:
     """Query latency (p50, p95 of 30 warm runs) of every library query, plans checked.
@@ -140,7 +145,7 @@ def query(**kwargs: object) -> None:
     _run(load=False, query=True, **kwargs)  # type: ignore[arg-type]
 
 
-@bench.command()
+@bench.command(short_help="Run both benchmarks, size by size (make bench).")
 @_options
 def run(**kwargs: object) -> None:
     """Both, size by size (what `make bench` runs).

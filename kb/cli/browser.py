@@ -14,19 +14,20 @@ from kb.cli.options import param_option, parse_params, pass_kb
 from kb.settings import Connection
 
 
-@click.command("browser")
+@click.command("browser", short_help="Print (or open) a Neo4j Browser address for an answer.")
 @click.option("--open", "open_", is_flag=True, help="Also open the address in a web browser.")
 @click.option(
     "--query",
     "query_name",
     metavar="NAME",
-    help="Put this library query in Browser's editor, its parameter values inlined.",
+    help="Open Browser on a guide for this library query's answer (served on localhost until "
+    "Ctrl-C): one click sets its parameters, one puts the statement in the editor.",
 )
 @param_option("A parameter of --query (repeatable); entity parameters take a name, alias or id.")
 @click.option(
     "--graph",
     is_flag=True,
-    help="With --query: put the statement that draws the answer's nodes and facts instead.",
+    help="With --query: the statement that draws the answer's nodes and facts instead.",
 )
 @click.option(
     "--style",
@@ -45,7 +46,7 @@ from kb.settings import Connection
     type=click.IntRange(0, 65535),
     default=kb_browser.DEFAULT_ASSET_PORT,
     show_default=True,
-    help="Port of the --guide server on localhost (0: any free port).",
+    help="Port of the guide server (--guide, --query) on localhost (0: any free port).",
 )
 @pass_kb
 def browser(
@@ -61,10 +62,11 @@ def browser(
     """Print the Neo4j Browser address of the configured server, with the connection filled in.
 
     Browser asks for the password (`kb server status --show-password` shows the managed one).
-    With --query the editor holds the query; Browser's address cannot carry parameters, so
-    their values are inlined as literals. The style: --style puts the command that applies it
-    in the editor (run it once; Browser keeps it), or drop kb/assets/style.grass on the frame
-    of `:style`, or use --guide, whose first page applies it with one click.
+    With --query (or --guide) a guide is served on localhost until Ctrl-C and Browser opens on
+    it: for an answer, a link sets the query's parameters (`:params`, values as data, never
+    Cypher text) and a click puts the statement in the editor. The style: --style puts the
+    command that applies it in the editor (run it once; Browser keeps it), or drop
+    kb/assets/style.grass on the frame of `:style`, or use the guide's link.
 
     Example: kb browser --query sites-relying-on-supplier -p supplier=CATL --graph --open
     """
@@ -74,10 +76,11 @@ def browser(
         raise click.UsageError("--query, --style and --guide each fill Browser's editor; pick one.")
     given = parse_params(params)
     editor: str | None = None
+    pages: dict[str, str] = {}
     if query_name:
         kb.check_params(query_name, given)  # parameter errors first
         connection = kb.connection
-        editor = kb_browser.query_editor_text(
+        pages[kb_browser.ANSWER_FILE] = kb_browser.query_guide(
             kb.driver, kb.database, query_name, given, graph=graph
         )
     else:
@@ -85,7 +88,7 @@ def browser(
         if style:
             editor = ":" + kb_browser.style_command()
     base = kb_browser.browser_base(connection.uri, _managed_browser(connection))
-    if not guide:
+    if not (guide or pages):
         url = kb_browser.browser_url(
             base, connection.uri, user=connection.user, database=connection.database, editor=editor
         )
@@ -96,16 +99,17 @@ def browser(
         return
     # Ctrl-C may come at any moment once the address is out (the hints may still be printing).
     try:
-        with kb_browser.AssetServer(port) as assets:
+        with kb_browser.AssetServer(port, pages) as assets:
             url = kb_browser.browser_url(
                 base,
                 connection.uri,
                 user=connection.user,
                 database=connection.database,
-                guide=assets.guide_url,
+                guide=assets.url(kb_browser.ANSWER_FILE) if pages else assets.guide_url,
             )
             click.echo(url)
-            click.echo(f"Serving :guide {assets.guide_url} and :style {assets.style_url}", err=True)
+            served = assets.url(kb_browser.ANSWER_FILE) if pages else assets.guide_url
+            click.echo(f"Serving :guide {served} and :style {assets.style_url}", err=True)
             click.echo("Press Ctrl-C to stop.", err=True)
             _hints(connection)
             if open_:

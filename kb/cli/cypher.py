@@ -5,15 +5,15 @@ from __future__ import annotations
 import click
 
 from kb.api import KnowledgeBase
-from kb.cli.options import format_option, param_option, parse_params, pass_kb, timeout_option
-from kb.output import render
+from kb.cli.options import output_options, param_option, parse_params, pass_kb, timeout_option
+from kb.output import emit
 
 
-@click.command()
+@click.command(short_help="Run a Cypher statement (read-only unless --write).")
 @click.argument("statement")
 @param_option("A query parameter (repeatable); JSON values keep their type.")
 @click.option("--write", is_flag=True, help="Allow a statement that writes.")
-@format_option
+@output_options
 @timeout_option
 @pass_kb
 def cypher(
@@ -21,6 +21,8 @@ def cypher(
     params: tuple[str, ...],
     write: bool,
     fmt: str,
+    limit: int | None,
+    columns: list[str] | None,
     timeout: float,
     kb: KnowledgeBase,
 ) -> None:
@@ -31,4 +33,4 @@ def cypher(
     Example: kb cypher "MATCH (c:Company {id: $id}) RETURN c.name AS name" -p id=catl --format json
     """
     rows = kb.cypher(statement, parse_params(params), write=write, timeout=timeout)
-    click.echo(render(rows, fmt))
+    emit(rows, fmt, columns=columns, limit=limit)

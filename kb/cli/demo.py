@@ -15,6 +15,12 @@ HEADLINE = {
     "firms-relying-on": "Which Chinese firms rely on CUDA?",
     "sites-relying-on-supplier": "Which U.S. sites, regions and builders rely on CATL batteries?",
 }
+# What to try after the demo, printed at its end.
+NEXT = (
+    "kb query list                                          # the questions the library answers",
+    "kb query run firms-relying-on -p country=China -p tech=CUDA   # one, with its evidence",
+    "kb viz sites-relying-on-supplier -p supplier=CATL --out catl.html   # an answer as a picture",
+)
 SHOWN = (
     "firm",
     "technology",
@@ -54,7 +60,7 @@ def _show(row: dict[str, Any]) -> None:
         click.echo(f'      "{quote[:150]}"')
 
 
-@click.command()
+@click.command(short_help="Start a server, load the seed, answer two questions.")
 def demo() -> None:
     """Start the managed server (installing it if needed), load the seed, answer the
     headline questions with their evidence, and print the Browser address.
@@ -72,7 +78,6 @@ def demo() -> None:
         manager.install(instance, echo=click.echo)
         manager.start(instance, echo=click.echo)
         browser = manager.status(instance).browser_url
-    catl_url = ""
     with KnowledgeBase.connect() as kb:
         click.echo("Loading the seed...")
         report = kb.load(SEED)
@@ -95,22 +100,17 @@ def demo() -> None:
                 _show(row)
             if not rows:
                 click.echo("  (no answer)")
-        if browser:
-            from kb.browser import browser_url, query_editor_text
-
-            editor = query_editor_text(
-                kb.driver,
-                kb.database,
-                "sites-relying-on-supplier",
-                {"supplier": "CATL"},
-                graph=True,
-            )
-            catl_url = browser_url(browser, kb.connection.uri, user="neo4j", editor=editor)
     click.echo("")
     if browser:
         click.echo(
             f"Neo4j Browser: {browser}  (user neo4j; password: kb server status --show-password)"
         )
-        click.echo(f"  with the CATL chain ready to run: {catl_url}")
+        click.echo(
+            "  the CATL answer drawn there: "
+            "kb browser --query sites-relying-on-supplier -p supplier=CATL --graph --open"
+        )
     else:
         click.echo(f"Database: {settings.redact_uri(settings.neo4j_uri() or '')}")
+    click.echo("\nNext (with .venv/bin on your PATH: `source .venv/bin/activate`):")
+    for line in NEXT:
+        click.echo(f"  {line}")

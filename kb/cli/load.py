@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
 
 import click
@@ -11,28 +9,10 @@ import click
 from kb.api import EXPORT_FORMATS, KnowledgeBase
 from kb.cli.options import pass_kb
 from kb.output import render
+from kb.progress import reporter
 
 
-class _Progress:
-    """Rows written so far, on a terminal (the total is not known while the load is planned)."""
-
-    def __init__(self) -> None:
-        self.done, self.shown = 0, 0.0
-        self.show = sys.stderr.isatty()
-
-    def __call__(self, count: int) -> None:
-        self.done += count
-        now = time.monotonic()
-        if self.show and self.done > 5000 and now - self.shown > 0.5:
-            self.shown = now
-            click.echo(f"\rWritten {self.done:,} rows", err=True, nl=False)
-
-    def end(self) -> None:
-        if self.shown:
-            click.echo(err=True)
-
-
-@click.command()
+@click.command(short_help="Load files or folders (CSV, JSON, JSONL, YAML) or the seed.")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per UNWIND batch.")
@@ -46,11 +26,11 @@ def load(paths: tuple[str, ...], dry_run: bool, batch_size: int, kb: KnowledgeBa
 
     Example: kb load seed && kb load my-suppliers.csv my-data/
     """
-    progress = _Progress()
+    progress = reporter()
     try:
         report = kb.load(paths, dry_run=dry_run, batch_size=batch_size, progress=progress)
     finally:
-        progress.end()
+        progress.finish()
     click.echo(render(report.rows(), "table"))
     verb = "Would create" if dry_run else "Created"
     click.echo(
@@ -60,7 +40,7 @@ def load(paths: tuple[str, ...], dry_run: bool, batch_size: int, kb: KnowledgeBa
     )
 
 
-@click.command()
+@click.command(short_help="Delete every node and relationship (constraints stay).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_kb
 def reset(yes: bool, kb: KnowledgeBase) -> None:
@@ -74,7 +54,7 @@ def reset(yes: bool, kb: KnowledgeBase) -> None:
     click.echo("The graph is empty.")
 
 
-@click.command(name="export")
+@click.command(name="export", short_help="Export the graph (json, csv, graphml).")
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option(
     "--format",
@@ -90,5 +70,9 @@ def export_command(out: Path, fmt: str, kb: KnowledgeBase) -> None:
 
     Example: kb export --format json graph.json && kb reset --yes && kb load graph.json
     """
-    count = kb.export(out, fmt)
+    progress = reporter()
+    try:
+        count = kb.export(out, fmt, progress=progress)
+    finally:
+        progress.finish()
     click.echo(f"Exported {count} records to {out}.")

@@ -61,10 +61,27 @@ def format_option(func: F) -> F:
         "--format",
         "fmt",
         type=click.Choice(FORMATS),
-        default="table",
+        default="auto",
         show_default=True,
-        help="Output format; json is a list of row objects.",
+        help="Output format: auto is a table when it fits the terminal, else a list of blocks; "
+        "json is a list of row objects.",
     )(func)
+
+
+def output_options(func: F) -> F:
+    """--format, --limit and --columns: how an answer is printed (see kb.output)."""
+    func = click.option(
+        "--columns",
+        metavar="A,B",
+        callback=lambda _ctx, _param, value: (
+            [c.strip() for c in value.split(",")] if value else None
+        ),
+        help="Show only these columns, in this order.",
+    )(func)
+    func = click.option(
+        "--limit", type=click.IntRange(min=0), metavar="N", help="Show at most N rows."
+    )(func)
+    return format_option(func)
 
 
 def param_option(help_text: str) -> Callable[[F], F]:

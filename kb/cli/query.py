@@ -8,11 +8,19 @@ from typing import Any
 import click
 
 from kb.api import KnowledgeBase, QueryInfo
-from kb.cli.options import format_option, param_option, parse_params, pass_kb, timeout_option
-from kb.output import render
+from kb.cli.help import ListsQueries
+from kb.cli.options import (
+    format_option,
+    output_options,
+    param_option,
+    parse_params,
+    pass_kb,
+    timeout_option,
+)
+from kb.output import emit
 
 
-@click.group()
+@click.group(short_help="The query library: named, read-only questions.")
 def query() -> None:
     """The query library: named, documented, read-only questions to the graph.
 
@@ -20,7 +28,7 @@ def query() -> None:
     """
 
 
-@query.command("list")
+@query.command("list", short_help="List the library's queries with their titles.")
 @format_option
 def list_queries(fmt: str) -> None:
     """List the queries of the library with their titles (json: with their parameters).
@@ -33,10 +41,10 @@ def list_queries(fmt: str) -> None:
             json.dumps([i.as_dict(cypher=False) for i in infos], ensure_ascii=False, default=str)
         )
         return
-    click.echo(render([{"name": i.name, "title": i.title} for i in infos], fmt, max_width=100))
+    emit([{"name": i.name, "title": i.title} for i in infos], fmt)
 
 
-@query.command()
+@query.command(short_help="Show a query's parameters, an example and its Cypher.")
 @click.argument("name")
 @click.option(
     "--format",
@@ -86,20 +94,29 @@ def _show_text(info: QueryInfo) -> None:
     click.echo(info.cypher.rstrip())
 
 
-@query.command()
+@query.command(cls=ListsQueries, short_help="Answer a named question of the library.")
 @click.argument("name")
 @param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
-@format_option
+@output_options
 @timeout_option
 @pass_kb
-def run(name: str, params: tuple[str, ...], fmt: str, timeout: float, kb: KnowledgeBase) -> None:
+def run(
+    name: str,
+    params: tuple[str, ...],
+    fmt: str,
+    limit: int | None,
+    columns: list[str] | None,
+    timeout: float,
+    kb: KnowledgeBase,
+) -> None:
     """Run a named query read-only; `kb query show NAME` lists its parameters.
 
     Parameters are checked (and entity names resolved to ids) before the query runs.
 
     Example: kb query run sites-relying-on-supplier -p country=US -p supplier=CATL --format json
     """
-    click.echo(render(kb.query(name, parse_params(params), timeout=timeout), fmt))
+    rows = kb.query(name, parse_params(params), timeout=timeout)
+    emit(rows, fmt, columns=columns, limit=limit, declared=kb.describe(name).returns)
 
 
 def _plain(value: Any) -> str:
@@ -107,6 +124,5 @@ def _plain(value: Any) -> str:
         return "null"
     if isinstance(value, str):
         return value
-    import yaml
-
-    return str(yaml.safe_dump(value, default_flow_style=True)).strip()
+    # JSON's spelling of numbers, booleans and lists is YAML's too, without YAML's `...`.
+    return json.dumps(value, ensure_ascii=False)

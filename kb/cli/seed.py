@@ -10,7 +10,7 @@ import click
 from kb.api import KnowledgeBase
 
 
-@click.group()
+@click.group(short_help="Work with the curated seed data.")
 def seed() -> None:
     """Work with the curated seed data (the seed/ folder).
 
@@ -18,7 +18,7 @@ def seed() -> None:
     """
 
 
-@seed.command()
+@seed.command(short_help="Check the seed and find each of its quotes in the article.")
 @click.option(
     "--article",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kb import settings
+from kb.progress import reporter
 
 if TYPE_CHECKING:
     from kb.server.instance import Instance
@@ -30,7 +31,7 @@ instance_option = click.option(
 )
 
 
-@click.group()
+@click.group(short_help="Install, start, stop and inspect the managed Neo4j server.")
 def server() -> None:
     """Install, start, stop and inspect the managed Neo4j Community server.
 
@@ -38,7 +39,7 @@ def server() -> None:
     """
 
 
-@server.command()
+@server.command(short_help="Fetch Neo4j, write its configuration, set a random password.")
 @instance_option
 @click.option(
     "--version", "version", help=f"Neo4j version (default {settings.DEFAULT_NEO4J_VERSION})."
@@ -71,10 +72,11 @@ def install(
         heap=heap,
         pagecache=pagecache,
         echo=click.echo,
+        progress=reporter(),
     )
 
 
-@server.command()
+@server.command(short_help="Start the server and wait until it answers.")
 @instance_option
 @click.option("--bolt-port", type=int, help="Use this Bolt port (kept for later starts).")
 @click.option("--http-port", type=int, help="Use this HTTP port (kept for later starts).")
@@ -126,7 +128,7 @@ def start(
     )
 
 
-@server.command()
+@server.command(short_help="Stop the server cleanly.")
 @instance_option
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds before a kill.")
 def stop(instance_name: str | None, timeout: float) -> None:
@@ -139,7 +141,7 @@ def stop(instance_name: str | None, timeout: float) -> None:
     manager.stop(_instance(instance_name), timeout=timeout, echo=click.echo)
 
 
-@server.command()
+@server.command(short_help="Show whether the server runs, its address and user.")
 @instance_option
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @click.option("--show-password", is_flag=True, help="Also print the password.")
@@ -175,7 +177,7 @@ def status(instance_name: str | None, as_json: bool, show_password: bool) -> Non
     sys.exit(0 if state.running else 1)
 
 
-@server.command()
+@server.command(short_help="Print the end of the server's log.")
 @instance_option
 @click.option("-n", "--lines", default=50, show_default=True, help="How many lines.")
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines.")
@@ -206,7 +208,7 @@ def logs(instance_name: str | None, lines: int, follow: bool) -> None:
                 time.sleep(0.5)
 
 
-@server.command()
+@server.command(short_help="Delete the server's home, data and password.")
 @instance_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def uninstall(instance_name: str | None, yes: bool) -> None:

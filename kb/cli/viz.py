@@ -12,7 +12,7 @@ from kb.cli.options import param_option, parse_params, pass_kb
 from kb.errors import KBError
 
 
-@click.command("viz")
+@click.command("viz", short_help="Draw an answer's nodes and facts as a picture.")
 @click.argument("name")
 @param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
 @click.option(
@@ -79,7 +79,7 @@ def viz(
         kb_viz.find_chromium(chromium)  # before the query runs
     answer = kb_viz.answer(kb.driver, kb.database, name, given)
     command = f"kb query run {name}" + "".join(f" -p {k}={v}" for k, v in given.items())
-    page = kb_viz.render_html(answer.graph, title=title, subtitle=command)
+    page = kb_viz.render_html(answer.graph, title=title, subtitle=command, still=fmt != "html")
     if fmt == "html":
         out.write_text(page, encoding="utf-8")
     else:

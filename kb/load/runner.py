@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from kb.load.index import EntityIndex, Neo4jGraph
 from kb.load.plan import Part, Plan, Planner
 from kb.load.spool import Spool
 from kb.load.writer import WriteCounts
+from kb.progress import Phases
 from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
 from loaders import opensanctions
 from loaders.files import find_files, read_file
@@ -213,13 +214,19 @@ def load(
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     run_id = f"load-{started_at}-{uuid.uuid4().hex[:8]}"
+    phases = progress if isinstance(progress, Phases) else Phases()
+    phases.phase("reading", unit="records")
     try:
         files = find_files(paths)
     except ParseError as exc:
+        phases.finish()
         raise LoadError([str(exc)]) from None
     log.info("run %s: %d file(s)%s", run_id, len(files), " (dry run)" if dry_run else "")
     with Spool(batch_size) as spool, Snapshot(files) as snapshot:
         source = FileRecords(files, snapshot)
+        # Only a reporter that shows a total pays for counting the records first.
+        total = _count(source, phases) if type(phases) is not Phases else None
+        phases.phase("validating", total=total)
         planner = Planner(Neo4jGraph(driver, database), spool)
         stream = None
         if not dry_run:
@@ -234,8 +241,9 @@ def load(
                 doomed=lambda: bool(planner.plan.problems or source.problems),
             )
         try:
-            plan = planner.build(source)
+            plan = planner.build(_counted(source, phases))
         except BaseException:
+            phases.finish()
             if stream is not None:
                 stream.abandon()
             raise
@@ -258,6 +266,7 @@ def load(
             len(problems),
         )
         if problems:
+            phases.finish(f"{len(problems):,} problem(s): nothing written.")
             if stream is not None:
                 stream.abandon()
                 writer.record_failed_run(
@@ -272,13 +281,45 @@ def load(
                     },
                 )
             raise LoadError(problems)
+        phases.phase("writing", total=spool.rows, unit="rows", done=phases.written)
         if stream is None:
             counts = _dry_run(driver, database, spool)
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
             counts = stream.finish({**run, "status": "loaded", "rejected": 0, "finished": finished})
         log.info("run %s: %d created, %d changed", run_id, counts.created, counts.changed)
-    return LoadReport(files, plan, counts, dry_run, time.monotonic() - started, run_id, planned)
+    seconds = time.monotonic() - started
+    phases.finish(f"{run['records']:,} records in {seconds:.1f} s.")
+    return LoadReport(files, plan, counts, dry_run, seconds, run_id, planned)
+
+
+def _count(source: FileRecords, phases: Phases) -> int:
+    """How many records the files hold (the reading phase: one pass, nothing validated)."""
+    total = 0
+    parts: tuple[Part, Part] = ("nodes", "relations")
+    for part in parts:
+        for _ in source(part):
+            total += 1
+            if total % 500 == 0:
+                phases.advance(500)
+    phases.advance(total % 500)
+    return total
+
+
+def _counted(source: FileRecords, phases: Phases) -> Callable[[Part], Iterator[RawRecord]]:
+    """The passes of ``source``, each record counted as validated (by the hundred)."""
+
+    def passes(part: Part) -> Iterator[RawRecord]:
+        n = 0
+        for raw in source(part):
+            yield raw
+            n += 1
+            if n == 100:
+                phases.advance(n)
+                n = 0
+        phases.advance(n)
+
+    return passes
 
 
 def _dry_run(driver: neo4j.Driver, database: str | None, spool: Spool) -> WriteCounts:

@@ -25,10 +25,12 @@ class Spool:
         self.file: IO[bytes] = tempfile.TemporaryFile(prefix="kb-load-")  # noqa: SIM115 - closed by close()
         self.buffers: dict[tuple[Part, str], list[Row]] = {}
         self.sink: Sink | None = None
+        self.rows = 0  # rows added so far
 
     def add(self, part: Part, name: str, row: Row) -> None:
         buffer = self.buffers.setdefault((part, name), [])
         buffer.append(row)
+        self.rows += 1
         if len(buffer) >= self.batch_size:
             self._dump(part, name, buffer)
             self.buffers[(part, name)] = []

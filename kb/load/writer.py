@@ -14,6 +14,7 @@ import neo4j
 
 from kb.errors import LoadError
 from kb.load.spool import Spool
+from kb.progress import Phases
 from kb.schema import RELATION_BY_TYPE
 from kb.statements import statement, statements
 
@@ -238,6 +239,8 @@ class StreamedWrite:
                 raise self.error
             run = {**run, "created": counts.created, "changed": counts.changed}
             self.tx.run(statement("load/record_run"), run=run).consume()
+            if isinstance(self.progress, Phases):
+                self.progress.phase("committing", unit="")
             committing = time.monotonic()
             self.tx.commit()
             counts.commit_seconds = time.monotonic() - committing

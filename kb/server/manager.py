@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kb import paths, settings
 from kb.errors import PortInUseError, ServerError
+from kb.progress import Phases
 from kb.server import ports
 from kb.server.conf import JVM_FLAGS, write_conf
 from kb.server.instance import Instance, ServerConfig
@@ -50,7 +51,7 @@ class Status:
 # --------------------------------------------------------------------------- install
 
 
-def _fetch_jars(config: ServerConfig, echo: Echo) -> Path:
+def _fetch_jars(config: ServerConfig, echo: Echo, progress: Phases | None = None) -> Path:
     """Copy the server's jars from the Maven repository into the shared lib folder, once."""
     lib = Instance.lib_dir(config.version)
     marker = lib.parent / ".complete"
@@ -65,7 +66,6 @@ def _fetch_jars(config: ServerConfig, echo: Echo) -> Path:
     cmd = [
         mvn,
         "-B",
-        "-q",
         "-f",
         str(paths.pom_file()),
         "dependency:copy-dependencies",
@@ -75,10 +75,22 @@ def _fetch_jars(config: ServerConfig, echo: Echo) -> Path:
         f"-Dneo4j.browser.version={config.browser_version}",
     ]
     started = time.monotonic()
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
+    # Maven's own log, summarised: one step per file it downloads (none when cached).
+    progress = progress or Phases()
+    progress.phase("fetching jars", unit="files")
+    log: list[str] = []
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as maven:
+        assert maven.stdout is not None
+        for line in maven.stdout:
+            log.append(line.rstrip())
+            if line.startswith("Downloaded from"):
+                progress.advance(1)
+    progress.finish()
+    if maven.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])
+        tail = "\n".join(log[-15:])
         raise ServerError(f"Maven could not fetch Neo4j {config.version}:\n{tail}")
     if lib.exists():
         shutil.rmtree(lib)
@@ -137,8 +149,10 @@ def install(
     heap: str | None = None,
     pagecache: str | None = None,
     echo: Echo = _log,
+    progress: Phases | None = None,
 ) -> bool:
-    """Install the server; returns False (and does nothing) when it is already installed."""
+    """Install the server; returns False (and does nothing) when it is already installed.
+    ``progress`` sees the download of the jars (the first install of a version only)."""
     if instance.is_installed():
         echo(f"Neo4j {instance.config().version} is already installed ('{instance.name}').")
         return False
@@ -158,7 +172,7 @@ def install(
     started = time.monotonic()
     java = find_java(config.version, settings.java_home(), settings.jvm_root())
     echo(f"Using Java {java.major} at {java.executable}")
-    _fetch_jars(config, echo)
+    _fetch_jars(config, echo, progress)
     for sub in ("data", "logs", "run", "plugins", "import"):
         (instance.home / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
     instance.state.mkdir(parents=True, exist_ok=True)
