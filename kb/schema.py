@@ -46,6 +46,8 @@ class NodeRecord(Record):
     # Where the node's own description comes from (optional for plain entities).
     source: Id | None = None
     evidence: Text | None = None
+    # The heading of the list the evidence is an item of ("Primary regions:" for "Texas").
+    context: Text | None = None
     confidence: Confidence | None = None
 
     @field_validator("aliases", mode="before")
@@ -164,6 +166,8 @@ class RelationRecord(Record):
     object: Text
     source: Id
     evidence: Text
+    # The heading of the list the evidence is an item of: "Texas" rests on "Primary regions:".
+    context: Text | None = None
     confidence: Confidence = "stated"
     as_of: DateText | None = None
     note: str | None = None
