@@ -46,7 +46,7 @@ PARAM_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 # An optional entity parameter (default null) also takes one of these for "no filter".
 ALL_VALUES = frozenset({"all", "any", "*", ""})
 
-ParamType = Literal["string", "integer", "float", "boolean", "entity", "list"]
+ParamType = Literal["string", "integer", "float", "boolean", "entity", "entities", "list"]
 _MISSING: Any = object()
 
 
@@ -75,7 +75,7 @@ class ParamSpec(BaseModel):
         unknown = [label for label in self.labels if label not in NODE_BY_LABEL]
         if unknown:
             raise ValueError(f"unknown label(s) {unknown}; the schema has {sorted(NODE_BY_LABEL)}")
-        if self.labels and self.type != "entity":
+        if self.labels and self.type not in ("entity", "entities"):
             raise ValueError("'labels' is only for entity parameters")
         if self.choices and self.type != "string":
             raise ValueError("'choices' is only for string parameters")
@@ -87,8 +87,8 @@ class ParamSpec(BaseModel):
         return self
 
     def describe_type(self) -> str:
-        if self.type == "entity":
-            return f"entity ({' | '.join(self.labels)})" if self.labels else "entity"
+        if self.type in ("entity", "entities"):
+            return f"{self.type} ({' | '.join(self.labels)})" if self.labels else self.type
         if self.choices:
             return f"string ({' | '.join(self.choices)})"
         if self.min is not None or self.max is not None:
@@ -196,10 +196,12 @@ def coerce(query: str, spec: ParamSpec, value: Any) -> Any:
         return text
     if spec.type == "boolean":
         return _coerce_boolean(query, spec, value)
-    if spec.type == "list":
+    if spec.type in ("list", "entities"):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         if isinstance(value, list | tuple):
+            if spec.type == "entities":
+                return [_coerce_entity(query, spec, item) for item in value]
             return list(value)
         raise _type_error(query, spec, value, "a list (JSON or comma-separated)")
     return _coerce_number(query, spec, value)
@@ -424,6 +426,14 @@ def resolved_params(
             bound[spec.name] = resolve.resolve(
                 driver, database, bound[spec.name], spec.labels, param=spec.name, query=query.name
             ).id
+        elif spec.type == "entities" and bound[spec.name] is not None:
+            bound[spec.name] = [
+                resolve.resolve(
+                    driver, database, item, spec.labels, param=spec.name, query=query.name
+                ).id
+                for item in bound[spec.name]
+                if item is not None
+            ]
     return bound
 
 
