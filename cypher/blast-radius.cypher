@@ -38,6 +38,9 @@ example:
 // able to do more) was already reached in at a shorter distance. Each entity is reported at the
 // distance it was first reached, with its best chain there.
 // States: S the supplier, H a firm headquartered in it, D reached by dependency facts, I by inheritance.
+// Cypher has no loop that feeds one level's rows to the next, so each level is a CALL block of its
+// own. Only level 1 is written by hand: levels 2-6 are level 1 with its number changed
+// (`python -m kb.unroll` writes them; tests/test_cypher_home.py fails while they differ).
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
 MATCH (s:Entity {id: $supplier})
@@ -470,6 +473,7 @@ WITH rank, level, s, [e IN next WHERE e.st <> 'I' OR e.ic < 2] AS frontier,
      vis_d + [e IN next WHERE e.st = 'D' | e.n] AS vis_d,
      vis_i1 + [e IN next WHERE e.st = 'D' OR e.ic = 1 | e.n] AS vis_i1,
      vis_any + [e IN next WHERE e.st <> 'H' | e.n] AS vis_any
+// ---- after the levels
 // found holds the chains of each entity at the distance it was first reached (one per state)
 UNWIND found AS e
 WITH level, e, e.n AS t

@@ -35,7 +35,7 @@ import neo4j
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kb import db, resolve
+from kb import db, resolve, statements
 from kb.errors import QueryError
 from kb.paths import cypher_dir
 from kb.schema import NODE_BY_LABEL
@@ -317,7 +317,7 @@ def unbounded_patterns(body: str) -> list[str]:
 
 def parse_file(path: Path) -> Query:
     """One library file, checked; any problem is a :class:`QueryError` naming the file."""
-    text = path.read_text(encoding="utf-8")
+    text = statements.read(path)
     where = f"{path.name}"
     match = _HEADER.match(text)
     if not match:
@@ -398,7 +398,7 @@ def _load(directory: Path) -> Library:
         raise QueryError(f"The query library folder {directory} does not exist.")
     queries: dict[str, Query] = {}
     problems: list[str] = []
-    for path in sorted(directory.glob("*.cypher")):
+    for path in statements.library_paths(directory):
         try:
             queries[path.stem] = parse_file(path)
         except QueryError as exc:

@@ -96,7 +96,7 @@ def reset(
     if not yes:
         click.confirm(f"Delete everything in {connection.describe()}?", abort=True)
     with db.connected(connection) as driver:
-        db.run(driver, connection.database, statement("reset"), write=True, name="reset")
+        db.run(driver, connection.database, statement("load/reset"), write=True, name="reset")
     click.echo("The graph is empty.")
 
 
