@@ -493,6 +493,7 @@ RETURN t.name AS affected,
        best.chain AS chain,
        [r IN best.rels | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY distance, best.sc DESC, affected

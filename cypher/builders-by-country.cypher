@@ -47,6 +47,7 @@ RETURN builder.name AS builder,
        level[score] AS confidence,
        [r IN rels + hqs | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY 'BUILDS_IN' IN relations DESC, score DESC, builder

@@ -104,12 +104,17 @@ RETURN coalesce(k.name, '(no category given)') AS category,
        suppliers,
        rerouted_via,
        [r IN reliance | r.kind + ' (' + r.confidence + ')'] AS reliance,
-       [st IN stats | {statistic: st.name, value: st.value, unit: st.unit, year: st.year,
-                       period: st.period, quote: st.evidence, confidence: st.confidence}]
+       [st IN stats | {statistic: st.name, value: st.value, low: st.low, high: st.high,
+                       bound: st.bound, unit: st.unit, value_normalised: st.value_normalised,
+                       low_normalised: st.low_normalised, high_normalised: st.high_normalised,
+                       unit_normalised: st.unit_normalised, year: st.year,
+                       period: st.period, quote: st.evidence, context: st.context,
+                       confidence: st.confidence}]
          AS statistics,
        level[reduce(m = 0, x IN bases | CASE WHEN x > m THEN x ELSE m END)] AS confidence,
        [r IN flows + reroutes + reliance + supplier_facts | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category

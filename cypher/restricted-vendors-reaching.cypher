@@ -170,6 +170,7 @@ RETURN v.name AS vendor,
        size(chains) - 1 AS other_chains,
        [r IN used | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY chains[0].score DESC, vendor, route

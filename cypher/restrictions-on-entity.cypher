@@ -67,6 +67,7 @@ RETURN rs.name AS restriction,
               THEN r.confidence ELSE c END) AS confidence,
        [r IN [rt] + via | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY how = 'issued by it', how <> 'direct', start, restriction, target

@@ -125,7 +125,8 @@ RETURN t.name AS place,
        }] AS flows,
        [r IN best.facts | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY best.score DESC, CASE WHEN t:Company THEN 1 ELSE 0 END, size(best.facts), place,
          supplier

@@ -66,6 +66,7 @@ RETURN s.name AS supplier,
        level[best] AS confidence,
        [r IN used + CASE WHEN hq IS NULL THEN [] ELSE [hq] END | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY best DESC, supplier_type, supplier
