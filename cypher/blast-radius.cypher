@@ -30,6 +30,10 @@ returns: [affected, affected_id, type, distance, confidence, chain, evidence]
 example:
   supplier: CATL
   max_hops: 4
+empty: >
+  Nothing relies on {supplier} or is supplied by it within {max_hops} hops.
+  suppliers-of-category shows who supplies a category; depends-on what an entity itself relies
+  on.
 */
 // Breadth-first, level by level backwards from the supplier, never past $max_hops: each level keeps,
 // per entity and state (what it may still pass on), one chain: the strongest (confidence is that of

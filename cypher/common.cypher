@@ -26,7 +26,10 @@ params:
     description: BUILDS_IN, OPERATES_IN or either
 returns: [company, company_id, home, matched, of, places, confidence, evidence]
 example:
-  places: [Saudi Arabia, United Arab Emirates]
+  places: [United States, China]
+empty: >
+  No company builds or operates ({relation}) in {match} of {places}. Try -p match=any, or
+  builders-by-country -p place=NAME for each place.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level

@@ -29,7 +29,11 @@ params:
 returns: [dependency, dependency_id, dependency_type, kind, distance, first_kind, chain,
           confidence, evidence]
 example:
-  entity: Huawei
+  entity: Alibaba
+empty: >
+  {entity} has no RELIES_ON fact of its own or of a product it makes, and no supplier, within
+  {hops} step(s) (kind {kind}). entity-profile -p entity={entity} lists every fact about it;
+  dependency-paths finds chains in both directions.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level

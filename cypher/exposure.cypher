@@ -29,6 +29,10 @@ returns: [category, category_id, flows, latest_share, suppliers, rerouted_via, r
 example:
   country: US
   supplier_country: China
+empty: >
+  No supply from {supplier_country} to {country} is recorded by category. suppliers-of-category
+  -p category=NAME lists suppliers of one category; restricted-vendors-reaching -p
+  country={country} the restricted vendors reaching it.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level

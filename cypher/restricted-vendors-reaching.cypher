@@ -37,6 +37,9 @@ returns: [vendor, vendor_id, vendor_type, home, restrictions, route, reaches, ch
 example:
   country: China
   issuer: US
+empty: >
+  No vendor restricted by {issuer} reaches {country} by any route the graph holds
+  (include_ended={include_ended}). restricted -p issuer={issuer} lists who is restricted.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level,

@@ -39,6 +39,11 @@ returns: [target, target_id, target_type, home, restriction, restriction_id, kin
           authority, program, start, end, in_force, confidence, evidence]
 example:
   issuer: United States
+empty: >
+  No restriction in force on {date} (in_force={in_force}) matches issuer {issuer}, target
+  country {country} and kind {kind}. Try -p in_force=false for ended or later ones, or
+  restrictions-on-entity -p entity=NAME for one entity with its parents, products and
+  subsidiaries.
 */
 WITH coalesce($date, toString(date())) AS day
 MATCH (rs:Restriction)-[rt:RESTRICTS]->(target:Entity)

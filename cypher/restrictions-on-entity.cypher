@@ -21,6 +21,9 @@ returns: [restriction, restriction_id, how, target, kind, issuer, authority, pro
           start, end, in_force, quote, source, confidence, evidence]
 example:
   entity: Huawei
+empty: >
+  No restriction targets {entity} (related={related}), and it issued none. restricted lists
+  every restriction by issuer and target country.
 */
 MATCH (e:Entity {id: $entity})
 CALL (e) {

@@ -40,6 +40,11 @@ returns: [place, place_id, place_type, role, supplier, supplier_restrictions, ca
 example:
   country: United States
   supplier: CATL
+empty: >
+  No site, region or builder of {country} relies on {supplier} through a chain the graph holds:
+  the supplier may reach only categories, or other countries. blast-radius -p
+  supplier={supplier} shows everything it reaches; suppliers-of-category and exposure show
+  supply by category.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level

@@ -21,6 +21,9 @@ returns: [supplier, supplier_id, supplier_type, home, categories, flows, restric
           evidence]
 example:
   category: lithium-ion batteries
+empty: >
+  Nobody is recorded supplying or making {category} (country {country}). blast-radius -p
+  supplier=NAME shows what one supplier reaches.
 */
 MATCH (k:Entity {id: $category})
 // what a restriction reaches: its targets and their subsidiaries (a few hundred at most)

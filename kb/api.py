@@ -46,10 +46,11 @@ class KnowledgeBase:
         """The names of the query library (``kb query list``)."""
         return library.load_library().names
 
-    def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def query(self, name: str, **params: Any) -> library.Answer:
         """Run a named library query read-only; entity parameters take names or aliases.
 
-        ``kb.query("firms-relying-on", country="China", tech="CUDA")``
+        ``kb.query("firms-relying-on", country="China", tech="CUDA")``: a list of rows; when
+        it is empty, its ``note`` says why and which query would answer.
         """
         return library.run(self.driver, self.database, name, params)
 

@@ -110,6 +110,23 @@ class QueryHeader(BaseModel):
     params: tuple[ParamSpec, ...] = ()
     returns: tuple[str, ...] = Field(min_length=1)
     example: dict[str, Any] = {}
+    # Why an answer may be empty and which query would answer instead; `{param}` stands for
+    # the value given (or the default) of a parameter.
+    empty: str | None = None
+
+    @model_validator(mode="after")
+    def _empty_names_params(self) -> QueryHeader:
+        if self.empty:
+            named = set(re.findall(r"\{(\w+)\}", self.empty))
+            if unknown := sorted(named - {p.name for p in self.params}):
+                raise ValueError(f"'empty' names no parameter {unknown}")
+        return self
+
+
+class Answer(list[dict[str, Any]]):
+    """A query's rows; ``note`` says, when there are none, why and what to ask instead."""
+
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +177,23 @@ class Query:
             else:
                 bound[spec.name] = coerce(self.name, spec, spec.default)
         return bound
+
+    def empty_note(self, given: Mapping[str, Any]) -> str:
+        """What an empty answer means: the header's ``empty`` text with the values given."""
+        values = {
+            spec.name: _note_value(given.get(spec.name, spec.default)) for spec in self.params
+        }
+        asked = ", ".join(f"{k}={v}" for k, v in values.items() if k in given) or "the defaults"
+        why = (self.header.empty or "").format_map(values).strip()
+        return " ".join(
+            part
+            for part in (
+                f"No rows for {self.name} with {asked}.",
+                why,
+                f"`kb query show {self.name}` says what the query reads.",
+            )
+            if part
+        )
 
     def example_command(self) -> str:
         args = " ".join(
@@ -451,12 +485,17 @@ def run(
     params: Mapping[str, Any] | None = None,
     *,
     library: Library | None = None,
-) -> list[dict[str, Any]]:
-    """Run one named query read-only and return its rows."""
+) -> Answer:
+    """Run one named query read-only: its rows, with a note when there are none."""
     query = (library or load_library()).get(name)
-    return run_resolved(
-        driver, database, query, resolved_params(driver, database, query, params or {})
+    rows = Answer(
+        run_resolved(
+            driver, database, query, resolved_params(driver, database, query, params or {})
+        )
     )
+    if not rows:
+        rows.note = query.empty_note(params or {})
+    return rows
 
 
 # --------------------------------------------------------------------------- helpers
@@ -465,6 +504,12 @@ def run(
 def _suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
     return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+
+
+def _note_value(value: Any) -> str:
+    if value is None:
+        return "(any)"
+    return _cli_value(value)
 
 
 def _cli_value(value: Any) -> str:

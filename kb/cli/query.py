@@ -57,6 +57,8 @@ def show(name: str) -> None:
         )
     click.echo("")
     click.echo(f"Returns: {', '.join(h.returns)}")
+    if h.empty:
+        click.echo(f"If empty: {' '.join(h.empty.split())}")
     click.echo(f"Example: {q.example_command()}")
     click.echo(f"File:    {q.path}")
     click.echo("")
@@ -90,6 +92,8 @@ def run(
     with db.connected(connection) as driver:
         rows = library.run(driver, connection.database, name, given, library=lib)
     click.echo(render(rows, fmt))
+    if rows.note:
+        click.echo(rows.note, err=True)  # stdout stays a valid table, JSON or CSV
 
 
 def _plain(value: object) -> str:
