@@ -4,9 +4,10 @@ title: What is affected, transitively, if a supplier is cut off
 description: >
   If a supplier (a company, a country, a product or a category) is cut off, which entities
   depend on it, directly or transitively, ranked by distance and confidence. A dependency step
-  is one fact read in its dependent-to-provider direction: X relies on Y; Y supplies X; Y makes
-  X (a product depends on its maker); a category depends on its member products and a whole on
-  its parts. A region, site or builder inherits what the country or region it lies or builds in
+  is one fact read in its dependent-to-provider direction: X relies on Y; Y supplies X (and,
+  when the supply names a category, that category, whatever market it goes to: docs/supply.md);
+  Y makes X (a product depends on its maker); a category depends on its member products and a
+  whole on its parts. A region, site or builder inherits what the country or region it lies or builds in
   depends on (then at best `implied`), and a company's output depends on its home country.
   Countries and world regions end a chain but pass nothing on in its middle, so a country's
   unrelated dependencies do not leak into each other. One row per affected entity with its
@@ -67,6 +68,13 @@ CALL {
     WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
     MATCH (y)-[r:SUPPLIES|MAKES|IN_CATEGORY|PART_OF]->(x)
     WHERE e.st <> 'D' OR type(r) <> 'MAKES'
+    RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+    UNION ALL
+    // a supply to a market names its category: the category depends on the supplier too
+    WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+    MATCH (y)-[r:SUPPLIES]->(market:Entity)
+    WHERE r.category IS NOT NULL AND market.id <> r.category
+    MATCH (x:Category {id: r.category})
     RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
     UNION ALL
     // a company's output depends on its home country (only next to the supplier)
@@ -140,6 +148,13 @@ CALL {
     WHERE e.st <> 'D' OR type(r) <> 'MAKES'
     RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
     UNION ALL
+    // a supply to a market names its category: the category depends on the supplier too
+    WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+    MATCH (y)-[r:SUPPLIES]->(market:Entity)
+    WHERE r.category IS NOT NULL AND market.id <> r.category
+    MATCH (x:Category {id: r.category})
+    RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+    UNION ALL
     // a company's output depends on its home country (only next to the supplier)
     WITH e, y WITH * WHERE e.st = 'S'
     MATCH (x:Entity)-[r:HEADQUARTERED_IN]->(y)
@@ -209,6 +224,13 @@ CALL {
     WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
     MATCH (y)-[r:SUPPLIES|MAKES|IN_CATEGORY|PART_OF]->(x)
     WHERE e.st <> 'D' OR type(r) <> 'MAKES'
+    RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+    UNION ALL
+    // a supply to a market names its category: the category depends on the supplier too
+    WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+    MATCH (y)-[r:SUPPLIES]->(market:Entity)
+    WHERE r.category IS NOT NULL AND market.id <> r.category
+    MATCH (x:Category {id: r.category})
     RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
     UNION ALL
     // a company's output depends on its home country (only next to the supplier)
@@ -282,6 +304,13 @@ CALL {
     WHERE e.st <> 'D' OR type(r) <> 'MAKES'
     RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
     UNION ALL
+    // a supply to a market names its category: the category depends on the supplier too
+    WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+    MATCH (y)-[r:SUPPLIES]->(market:Entity)
+    WHERE r.category IS NOT NULL AND market.id <> r.category
+    MATCH (x:Category {id: r.category})
+    RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+    UNION ALL
     // a company's output depends on its home country (only next to the supplier)
     WITH e, y WITH * WHERE e.st = 'S'
     MATCH (x:Entity)-[r:HEADQUARTERED_IN]->(y)
@@ -353,6 +382,13 @@ CALL {
     WHERE e.st <> 'D' OR type(r) <> 'MAKES'
     RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
     UNION ALL
+    // a supply to a market names its category: the category depends on the supplier too
+    WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+    MATCH (y)-[r:SUPPLIES]->(market:Entity)
+    WHERE r.category IS NOT NULL AND market.id <> r.category
+    MATCH (x:Category {id: r.category})
+    RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+    UNION ALL
     // a company's output depends on its home country (only next to the supplier)
     WITH e, y WITH * WHERE e.st = 'S'
     MATCH (x:Entity)-[r:HEADQUARTERED_IN]->(y)
@@ -422,6 +458,13 @@ CALL {
     WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
     MATCH (y)-[r:SUPPLIES|MAKES|IN_CATEGORY|PART_OF]->(x)
     WHERE e.st <> 'D' OR type(r) <> 'MAKES'
+    RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+    UNION ALL
+    // a supply to a market names its category: the category depends on the supplier too
+    WITH e, y WITH * WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+    MATCH (y)-[r:SUPPLIES]->(market:Entity)
+    WHERE r.category IS NOT NULL AND market.id <> r.category
+    MATCH (x:Category {id: r.category})
     RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
     UNION ALL
     // a company's output depends on its home country (only next to the supplier)

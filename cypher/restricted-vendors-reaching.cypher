@@ -102,6 +102,14 @@ CALL (v, c, members) {
   WHERE x IN members
   RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
   UNION
+  // a supply to a market that names a category (or a narrower one) a member relies on: the
+  // same supply as a fact ending at the category (one supply model: docs/supply.md)
+  MATCH (v)-[m:SUPPLIES]->(market:Entity)
+  WHERE m.category IS NOT NULL AND market.id <> m.category
+  MATCH (:Category {id: m.category})-[up:PART_OF*0..2]->(k:Category)<-[r:RELIES_ON]-(x)
+  WHERE x IN members
+  RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
+  UNION
   // the flows of the vendor's home into the country in a category of the vendor's (or a
   // broader one), then the vendor's links to that category
   WITH v, members, COLLECT {

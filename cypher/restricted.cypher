@@ -54,14 +54,15 @@ CALL (rs) {
   OPTIONAL MATCH (i)-[ihq:HEADQUARTERED_IN]->(ic:Country)
   RETURN collect(DISTINCT i.name + CASE WHEN ic IS NULL THEN '' ELSE ' (' + ic.name + ')' END)
            AS issuers,
-         [x IN collect({ib: ib, ihq: ihq, i: i.id, ic: ic.id}) WHERE x.ib IS NOT NULL] AS ties
+         [x IN collect({ib: ib, ihq: ihq, issuer: i, country: ic}) WHERE x.ib IS NOT NULL] AS ties
 }
 WITH day, rs, rt, target, issuers,
-     [t IN ties WHERE $issuer IS NULL OR t.i = $issuer OR t.ic = $issuer] AS matching
+     [t IN ties WHERE $issuer IS NULL OR t.issuer.id = $issuer OR t.country.id = $issuer]
+       AS matching
 WHERE $issuer IS NULL OR size(matching) > 0
 WITH day, rs, rt, target, issuers,
      CASE WHEN size(matching) = 0 THEN []
-          WHEN matching[0].i = $issuer OR $issuer IS NULL THEN [matching[0].ib]
+          WHEN $issuer IS NULL OR matching[0].issuer.id = $issuer THEN [matching[0].ib]
           ELSE [matching[0].ib, matching[0].ihq] END AS issued
 // the target's home: its own, else (a product) its maker's
 CALL (target) {

@@ -49,7 +49,7 @@ class KnowledgeBase:
     def query(self, name: str, **params: Any) -> library.Answer:
         """Run a named library query read-only; entity parameters take names or aliases.
 
-        ``kb.query("firms-relying-on", country="China", tech="CUDA")``: a list of rows; when
+        ``kb.query("firms-relying-on", country="China", tech="NVIDIA")``: a list of rows; when
         it is empty, its ``note`` says why and which query would answer.
         """
         return library.run(self.driver, self.database, name, params)
