@@ -350,7 +350,7 @@ def test_table_and_csv_formats(small: KnowledgeBase) -> None:
 
 def test_entities_resolve_by_id_name_alias_and_case(small: KnowledgeBase) -> None:
     for spelling in ["CN", "cn", "China", "china", "PRC"]:
-        rows = small.query("firms-relying-on", country=spelling, tech="CUDA")
+        rows = small.query("firms-relying-on", country=spelling, tech="CUDA", inherited=True)
         assert {r["firm_id"] for r in rows} == {"alibaba", "alibaba-cloud", "huawei"}
     rows = small.query("entity-profile", entity="Georgia")
     assert rows[0]["other_id"] == "us-georgia"
