@@ -1,4 +1,4 @@
-"""`kb load` and `kb reset`: put files into the graph, or empty it."""
+"""`kb load`, `kb reset` and `kb export`: put files into the graph, empty it, write it out."""
 
 from __future__ import annotations
 
@@ -8,13 +8,9 @@ from pathlib import Path
 
 import click
 
-from kb import db
-from kb.cli.options import connection_options
-from kb.load.runner import load as run_load
+from kb.api import EXPORT_FORMATS, KnowledgeBase
+from kb.cli.options import pass_kb
 from kb.output import render
-from kb.paths import seed_dir
-from kb.settings import resolve_connection
-from kb.statements import statement
 
 
 class _Progress:
@@ -40,16 +36,8 @@ class _Progress:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per UNWIND batch.")
-@connection_options
-def load(
-    paths: tuple[str, ...],
-    dry_run: bool,
-    batch_size: int,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
-) -> None:
+@pass_kb
+def load(paths: tuple[str, ...], dry_run: bool, batch_size: int, kb: KnowledgeBase) -> None:
     """Load files or folders (CSV, JSON, JSONL, YAML), or `seed` for the curated seed.
 
     A file is named after the kind of its records (companies.csv, relies_on.yaml) or, for
@@ -58,21 +46,11 @@ def load(
 
     Example: kb load seed && kb load my-suppliers.csv my-data/
     """
-    targets = [seed_dir() if p == "seed" else Path(p) for p in paths]
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        progress = _Progress()
-        try:
-            report = run_load(
-                driver,
-                connection.database,
-                targets,
-                dry_run=dry_run,
-                batch_size=batch_size,
-                progress=progress,
-            )
-        finally:
-            progress.end()
+    progress = _Progress()
+    try:
+        report = kb.load(paths, dry_run=dry_run, batch_size=batch_size, progress=progress)
+    finally:
+        progress.end()
     click.echo(render(report.rows(), "table"))
     verb = "Would create" if dry_run else "Created"
     click.echo(
@@ -84,19 +62,15 @@ def load(
 
 @click.command()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@connection_options
-def reset(
-    yes: bool, uri: str | None, user: str | None, password: str | None, database: str | None
-) -> None:
+@pass_kb
+def reset(yes: bool, kb: KnowledgeBase) -> None:
     """Delete every node and relationship of the database (constraints stay).
 
     Example: kb reset --yes
     """
-    connection = resolve_connection(uri, user, password, database)
     if not yes:
-        click.confirm(f"Delete everything in {connection.describe()}?", abort=True)
-    with db.connected(connection) as driver:
-        db.run(driver, connection.database, statement("load/reset"), write=True, name="reset")
+        click.confirm(f"Delete everything in {kb.connection.describe()}?", abort=True)
+    kb.reset()
     click.echo("The graph is empty.")
 
 
@@ -105,27 +79,16 @@ def reset(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "graphml"]),
+    type=click.Choice(EXPORT_FORMATS),
     default="json",
     show_default=True,
     help="json: one file; csv: a folder, one file a kind.",
 )
-@connection_options
-def export_command(
-    out: Path,
-    fmt: str,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
-) -> None:
+@pass_kb
+def export_command(out: Path, fmt: str, kb: KnowledgeBase) -> None:
     """Export the graph; json and csv exports load back with `kb load` unchanged.
 
     Example: kb export --format json graph.json && kb reset --yes && kb load graph.json
     """
-    from kb.export import export
-
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        count = export(driver, connection.database, fmt, out)
+    count = kb.export(out, fmt)
     click.echo(f"Exported {count} records to {out}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
 from loaders import opensanctions
 from loaders.files import find_files, read_file
 from loaders.records import ParseError, RawRecord
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -163,6 +166,7 @@ def load(
         files = find_files(paths)
     except ParseError as exc:
         raise LoadError([str(exc)]) from None
+    log.info("run %s: %d file(s)%s", run_id, len(files), " (dry run)" if dry_run else "")
     with Spool(batch_size) as spool:
         source = FileRecords(files)
         planner = Planner(Neo4jGraph(driver, database), spool)
@@ -195,6 +199,13 @@ def load(
             "records": sum(plan.records.values()),
         }
         planned = time.monotonic() - started
+        log.info(
+            "run %s: planned %d records in %.1f s, %d problem(s)",
+            run_id,
+            run["records"],
+            planned,
+            len(problems),
+        )
         if problems:
             if stream is not None:
                 stream.abandon()
@@ -215,6 +226,7 @@ def load(
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
             counts = stream.finish({**run, "status": "loaded", "rejected": 0, "finished": finished})
+        log.info("run %s: %d created, %d changed", run_id, counts.created, counts.changed)
     return LoadReport(files, plan, counts, dry_run, time.monotonic() - started, run_id, planned)
 
 
