@@ -4,7 +4,6 @@
   statement (``cypher/<folder>/*.cypher``, :func:`kb.statements.statement`), and every
   statement plans on the server;
 - the package's Python holds no Cypher statement in a string;
-- ``blast-radius`` is its level 1 written out level by level (:mod:`kb.unroll`);
 - the fragments Cypher cannot share between files (it has no functions of its own nor
   includes, and each file must run as it is in Browser) are the same text in every file:
   the confidence ranks, their names by rank, the evidence of a fact and a fact's step label.
@@ -19,8 +18,8 @@ from typing import get_args
 
 import pytest
 
-from kb import KnowledgeBase, statements, unroll
-from kb.library import MAX_HOPS, load_library
+from kb import KnowledgeBase, statements
+from kb.library import load_library
 from kb.paths import cypher_dir
 from kb.schema import RELATION_BY_TYPE, Confidence
 
@@ -192,36 +191,6 @@ def test_the_cypher_finder_finds_cypher(tmp_path: Path) -> None:
         assert (ROOT / allowed_file).is_file()
 
 
-# --------------------------------------------------------------------------- blast-radius
-
-
-def test_blast_radius_is_its_level_one_written_out() -> None:
-    path = cypher_dir() / "blast-radius.cypher"
-    text = path.read_text(encoding="utf-8")
-    assert unroll.unrolled(text) == text, "levels 2.. differ from level 1: run python -m kb.unroll"
-    assert text.count("// ---- level ") == MAX_HOPS
-    assert set(unroll.UNROLLED) <= set(LIBRARY.queries)
-
-
-def test_the_unroller_carries_an_edit_of_level_one_to_every_level() -> None:
-    text = (cypher_dir() / "blast-radius.cypher").read_text(encoding="utf-8")
-    first = text.index("// ---- level 1:")
-    edited = text[:first] + text[first:].replace("NOT y:Region", "NOT y:Site", 1)
-    assert unroll.unrolled(edited) != edited
-    assert unroll.unrolled(edited).count("NOT y:Site") == MAX_HOPS
-    # an edit of another level alone is caught, and undone
-    third = text.index("// ---- level 3:")
-    drifted = text[:third] + text[third:].replace("e.dc < 4", "e.dc < 5", 1)
-    assert unroll.unrolled(drifted) == text
-    # the level's number is changed where it stands for the level, nowhere else
-    two = unroll.unrolled(text, 2)
-    second = two[two.index("// ---- level 2:") : two.index("// ---- after the levels")]
-    assert "WITH * WHERE 2 <= $max_hops" in second
-    assert "CASE WHEN 2 = $max_hops THEN []" in second
-    assert "$max_hops - 2 THEN 4 - dc ELSE $max_hops - 2 END" in second
-    assert "e.ic < 2" in second and "e.ic + 1 AS ic" in second
-
-
 # --------------------------------------------------------------------------- shared fragments
 
 CONFIDENCES = list(get_args(Confidence))  # strongest first
@@ -277,15 +246,17 @@ def fragments(text: str) -> dict[str, list[str]]:
             m for m in re.findall(r"\['[^'\]]*'(?:, '[^'\]]*')*\]", code) if "'stated'" in m
         ],
         "evidence": [_braced(code, m.start()) for m in re.finditer(r"\{fact:", code)],
-        # the step label, its variable named r (blast-radius reads it as c.r)
-        "step": [
-            re.sub(r"\bc\.r\b", "r", m.group())
-            for m in re.finditer(r"WHEN [\w.]+\.kind IS NOT NULL.*? ELSE '' END", code)
-        ],
+        "step": re.findall(r"WHEN \w+\.kind IS NOT NULL.*? ELSE '' END", code),
     }
 
 
-FOUND = {path.stem: fragments(path.read_text(encoding="utf-8")) for path in CYPHER_FILES}
+# by the file's path under cypher/ without its suffix: "blast-radius", "load/upsert_nodes"
+FOUND = {
+    path.relative_to(cypher_dir()).with_suffix("").as_posix(): fragments(
+        path.read_text(encoding="utf-8")
+    )
+    for path in CYPHER_FILES
+}
 CANONICAL = {"rank": RANK, "levels": LEVELS, "evidence": EVIDENCE + "}", "step": STEP}
 
 
@@ -309,10 +280,17 @@ def test_the_fragment_finder_finds_every_copy() -> None:
     counts = {
         fragment: sum(len(found[fragment]) for found in FOUND.values()) for fragment in CANONICAL
     }
-    # blast-radius holds the step label once a level
-    assert counts == {"rank": 12, "levels": 12, "evidence": 15, "step": 3 + MAX_HOPS}, counts
+    assert counts == {"rank": 12, "levels": 12, "evidence": 15, "step": 4}, counts
     for (name, fragment), _ in VARIANTS.items():
         assert FOUND[name][fragment], (name, fragment)
+    # a file that reads the ranks or their names defines them with the copy the test checks
+    for path in CYPHER_FILES:
+        code = _code(path.read_text(encoding="utf-8"))
+        found = FOUND[path.relative_to(cypher_dir()).with_suffix("").as_posix()]
+        if re.search(r"\brank(\[|\.\w)", code):
+            assert found["rank"], f"{path.name} reads rank[...] but defines no rank map"
+        if re.search(r"\blevel\[", code):
+            assert found["levels"], f"{path.name} reads level[...] but defines no level list"
     # found whatever its layout, and told apart when it differs
     other = fragments(
         "WITH {stated: 3,\n  implied: 1, external: 1} AS rank // {stated: 0}\nRETURN 1"
