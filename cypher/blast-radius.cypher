@@ -4,9 +4,10 @@ title: What is affected, transitively, if a supplier is cut off
 description: >
   If a supplier (a company, a country, a product or a category) is cut off, which entities
   depend on it, directly or transitively, ranked by distance and confidence. A dependency step
-  is one fact read in its dependent-to-provider direction: X relies on Y; Y supplies X; Y makes
-  X (a product depends on its maker); a category depends on its member products and a whole on
-  its parts. A region, site or builder inherits what the country or region it lies or builds in
+  is one fact read in its dependent-to-provider direction: X relies on Y; Y supplies X (and,
+  when the supply names a category, that category, whatever market it goes to: docs/supply.md);
+  Y makes X (a product depends on its maker); a category depends on its member products and a
+  whole on its parts. A region, site or builder inherits what the country or region it lies or builds in
   depends on (then at best `implied`), and a company's output depends on its home country.
   Countries and world regions end a chain but pass nothing on in its middle, so a country's
   unrelated dependencies do not leak into each other. One row per affected entity with its
@@ -30,6 +31,10 @@ returns: [affected, affected_id, type, distance, confidence, chain, evidence]
 example:
   supplier: CATL
   max_hops: 4
+empty: >
+  Nothing relies on {supplier} or is supplied by it within {max_hops} hops.
+  suppliers-of-category shows who supplies a category; depends-on what an entity itself relies
+  on.
 */
 // Breadth-first, level by level backwards from the supplier, never past $max_hops: each level keeps,
 // per entity and state (what it may still pass on), one chain: the strongest (confidence is that of
@@ -63,6 +68,13 @@ WITH rank, level, s, reduce(
       WITH e, y WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
       MATCH (y)-[r:SUPPLIES|MAKES|IN_CATEGORY|PART_OF]->(x)
       WHERE e.st <> 'D' OR type(r) <> 'MAKES'
+      RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+      UNION ALL
+      // a supply to a market names its category: the category depends on the supplier too
+      WITH e, y WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+      MATCH (y)-[r:SUPPLIES]->(market:Entity)
+      WHERE r.category IS NOT NULL AND market.id <> r.category
+      MATCH (x:Category {id: r.category})
       RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
       UNION ALL
       // a company's output depends on its home country (only next to the supplier)
@@ -133,6 +145,7 @@ RETURN t.name AS affected,
        best.chain AS chain,
        [r IN best.rels | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY distance, best.sc DESC, affected

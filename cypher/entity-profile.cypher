@@ -6,15 +6,16 @@ description: >
   itself (its properties as `key=value` details, its description and where it comes from);
   then one row per relationship, grouped by type and direction (outgoing first), with the
   other end, the relationship's own fields (kind, category, share, year, role, ...), the
-  other end's key numbers for a statistic or dates for a restriction, and the quote, source,
-  as_of and confidence of the fact.
+  other end's key numbers for a statistic (value or range, bound, unit and their normalised
+  forms) or dates for a restriction, and the quote, the heading of the list it is an item of
+  (context), source, as_of and confidence of the fact.
 mode: read
 params:
   - name: entity
     type: entity
     description: the entity (name, alias or id)
-returns: [relation, direction, other, other_id, other_type, details, quote, source, as_of,
-          confidence]
+returns: [relation, direction, other, other_id, other_type, details, quote, context, source,
+          as_of, confidence]
 example:
   entity: CATL
 */
@@ -31,10 +32,11 @@ CALL (e) {
 WITH e, part, relation, direction, other, r,
      CASE WHEN r IS NULL THEN properties(e) ELSE properties(r) END AS own,
      CASE WHEN r IS NULL THEN ['id', 'name', 'norm_name', 'norm_names', 'source', 'evidence',
-                               'confidence']
-          ELSE ['source', 'evidence', 'confidence', 'as_of', 'key'] END AS hidden,
+                               'context', 'confidence']
+          ELSE ['source', 'evidence', 'context', 'confidence', 'as_of', 'key'] END AS hidden,
      CASE WHEN r IS NOT NULL AND other:Statistic
-            THEN ['value', 'unit', 'year', 'period']
+            THEN ['value', 'low', 'high', 'bound', 'unit', 'value_normalised', 'low_normalised',
+                  'high_normalised', 'unit_normalised', 'year', 'period']
           WHEN r IS NOT NULL AND other:Restriction
             THEN ['kind', 'authority', 'start', 'end']
           ELSE [] END AS borrowed
@@ -57,6 +59,7 @@ RETURN relation,
                                      ELSE toString(pair[1]) END
        } AS details,
        CASE WHEN r IS NULL THEN e.evidence ELSE r.evidence END AS quote,
+       CASE WHEN r IS NULL THEN e.context ELSE r.context END AS context,
        CASE WHEN r IS NULL THEN e.source ELSE r.source END AS source,
        r.as_of AS as_of,
        CASE WHEN r IS NULL THEN e.confidence ELSE r.confidence END AS confidence

@@ -14,8 +14,8 @@ params:
   - name: b
     type: entity
     description: the other entity
-returns: [subject, relation, object, details, quote, source, source_title, source_url,
-          source_date, as_of, confidence]
+returns: [subject, relation, object, details, quote, context, source, source_title,
+          source_url, source_date, as_of, confidence]
 example:
   a: China
   b: United States
@@ -28,11 +28,14 @@ CALL (a, b) {
   UNION ALL
   MATCH (a)<-[:ABOUT]-(s:Statistic)-[:ABOUT]->(b)
   RETURN s AS subject, 'ABOUT (statistic)' AS relation, s AS object, s AS fact,
-         {value: s.value, unit: s.unit, year: s.year, period: s.period} AS own
+         {value: s.value, low: s.low, high: s.high, bound: s.bound, unit: s.unit,
+          value_normalised: s.value_normalised, low_normalised: s.low_normalised,
+          high_normalised: s.high_normalised, unit_normalised: s.unit_normalised,
+          year: s.year, period: s.period} AS own
 }
 OPTIONAL MATCH (src:Source {id: fact.source})
 WITH a, b, subject, relation, object, fact, src,
-     [k IN keys(own) WHERE NOT k IN ['source', 'evidence', 'confidence', 'as_of', 'key']
+     [k IN keys(own) WHERE NOT k IN ['source', 'evidence', 'context', 'confidence', 'as_of', 'key']
                        AND own[k] IS NOT NULL | [k, own[k]]] AS pairs
 RETURN subject.name AS subject,
        relation,
@@ -40,6 +43,7 @@ RETURN subject.name AS subject,
        COLLECT { UNWIND pairs AS pair WITH pair ORDER BY pair[0]
                  RETURN pair[0] + '=' + toString(pair[1]) } AS details,
        fact.evidence AS quote,
+       fact.context AS context,
        fact.source AS source,
        src.title AS source_title,
        src.url AS source_url,

@@ -5,7 +5,8 @@ description: >
   For country A (default U.S.), by category, its dependence on country B (default China):
   the direct B -> A supply flows of the category with their share, value and year (oldest
   first, so 41% in 2020 -> 11% in 2025 reads as a trend); the companies of B that supply or
-  make the category (or a narrower one); the third countries through which B's goods of the
+  make the category (or a narrower one), whether their supply fact ends at the category or at
+  a market and names the category (docs/supply.md); the third countries through which B's goods of the
   category are reportedly rerouted to A; A's own stated reliance on the category; and the
   statistics about the category and A or B (plus money values of a category it is part of,
   such as the value of U.S. power-stack imports). Categories come from the
@@ -29,6 +30,10 @@ returns: [category, category_id, flows, latest_share, suppliers, rerouted_via, r
 example:
   country: US
   supplier_country: China
+empty: >
+  No supply from {supplier_country} to {country} is recorded by category. suppliers-of-category
+  -p category=NAME lists suppliers of one category; restricted-vendors-reaching -p
+  country={country} the restricted vendors reaching it.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
@@ -51,6 +56,9 @@ CALL (a, b) {
   MATCH (a)-[:RELIES_ON]->(k:Category)
   WHERE EXISTS { (k)<-[:PART_OF*0..2]-(:Category)<-[:SUPPLIES|MAKES]-(:Company)
                    -[:HEADQUARTERED_IN]->(b) }
+     OR EXISTS { MATCH (k)<-[:PART_OF*0..2]-(n:Category)
+                 MATCH (b)<-[:HEADQUARTERED_IN]-(:Company)-[s:SUPPLIES]->(:Entity)
+                 WHERE s.category = n.id }
   RETURN k
   UNION
   MATCH (b)-[rv:ROUTED_VIA {destination: a.id}]->(:Country)
@@ -65,9 +73,18 @@ CALL (all_flows, kid) {
   RETURN collect(f) AS flows
 }
 CALL (b, k) {
-  // from the category down to its suppliers (never through every firm of B)
-  OPTIONAL MATCH (k)<-[:PART_OF*0..2]-(:Category)<-[r:SUPPLIES|MAKES]-(firm:Company)
-                 -[hq:HEADQUARTERED_IN]->(b)
+  // from the category down to its suppliers (never through every firm of B): who supplies or
+  // makes it (or a narrower one), and who supplies a market with it (docs/supply.md)
+  OPTIONAL MATCH (k)<-[:PART_OF*0..2]-(narrow:Category)
+  CALL (narrow) {
+    MATCH (narrow)<-[r:SUPPLIES|MAKES]-(firm:Company)
+    RETURN firm, r
+    UNION
+    MATCH (firm:Company)-[r:SUPPLIES {category: narrow.id}]->(market:Entity)
+    WHERE market <> narrow
+    RETURN firm, r
+  }
+  MATCH (firm)-[hq:HEADQUARTERED_IN]->(b)
   WITH firm, hq, r WHERE r IS NOT NULL
   WITH firm, hq, collect(r) AS rels ORDER BY firm.name
   RETURN collect(firm.name) AS suppliers, collect(hq) + reduce(acc = [], rs IN collect(rels) | acc + rs) AS supplier_facts
@@ -104,12 +121,17 @@ RETURN coalesce(k.name, '(no category given)') AS category,
        suppliers,
        rerouted_via,
        [r IN reliance | r.kind + ' (' + r.confidence + ')'] AS reliance,
-       [st IN stats | {statistic: st.name, value: st.value, unit: st.unit, year: st.year,
-                       period: st.period, quote: st.evidence, confidence: st.confidence}]
+       [st IN stats | {statistic: st.name, value: st.value, low: st.low, high: st.high,
+                       bound: st.bound, unit: st.unit, value_normalised: st.value_normalised,
+                       low_normalised: st.low_normalised, high_normalised: st.high_normalised,
+                       unit_normalised: st.unit_normalised, year: st.year,
+                       period: st.period, quote: st.evidence, context: st.context,
+                       confidence: st.confidence}]
          AS statistics,
        level[reduce(m = 0, x IN bases | CASE WHEN x > m THEN x ELSE m END)] AS confidence,
        [r IN flows + reroutes + reliance + supplier_facts | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category

@@ -4,14 +4,17 @@ title: Firms of a country that rely on a technology (e.g. Chinese firms on CUDA)
 description: >
   Which firms headquartered in a country (default China) rely on a technology: a product,
   category or company such as CUDA, Android, x86 or NVIDIA (a company stands for itself and
-  everything it makes; a category for its members). Routes: `direct` (the firm relies on it);
-  `own product` (a product the firm makes relies on it); `maker ecosystem` (the firm relies on
-  another product of the technology's maker, and the firm's country relies on the technology);
-  `country` (the firm builds or operates data centers in its country, which relies on the
-  technology). Inherited routes (ecosystem, country) are at best `implied`. Without a
+  everything it makes; a category for its members). Routes from facts: `direct` (the firm
+  relies on it) and `own product` (a product the firm makes relies on it). With
+  `inherited=true`, routes inferred by the rules of docs/inference.md too, each at best
+  `implied`: `maker ecosystem` (the firm relies on another product of the technology's maker,
+  and the firm's country relies on the technology) and `country -> firm` (the firm builds or
+  operates data centers in its country, which relies on the technology). Without a
   technology, every technology made by companies of the origin country (default U.S.) counts.
-  One row per firm and technology: the routes with their facts, the best route's weakest
-  confidence (the firm's headquarters fact included) and the evidence of every fact used.
+  One row per firm and technology: the routes with their facts, the rules they use, whether
+  the row is inferred (no route from facts alone), the best route's weakest confidence (the
+  firm's headquarters fact included) and the evidence of every fact used. Rows from facts
+  come first, inferred rows after them.
 mode: read
 params:
   - name: country
@@ -31,12 +34,18 @@ params:
     description: without a technology, the home country of the makers whose technology counts
   - name: inherited
     type: boolean
-    default: true
-    description: include the inherited routes (maker ecosystem, country)
-returns: [firm, firm_id, technology, technology_id, makers, routes, confidence, evidence]
+    default: false
+    description: also the routes inferred by a rule (maker ecosystem, country -> firm)
+returns: [firm, firm_id, technology, technology_id, makers, routes, inferred, rules, confidence,
+          evidence]
 example:
   country: China
   tech: CUDA
+  inherited: true
+empty: >
+  No firm of {country} relies on {tech} directly or through a product it makes (inherited
+  routes: inherited={inherited}). Try -p inherited=true for the inferred routes, or depends-on
+  -p entity=FIRM for what one firm relies on.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
@@ -88,7 +97,7 @@ CALL (c, targets) {
     RETURN f, [b] + up AS via
   }
   UNWIND reliances AS cr
-  RETURN f, endNode(cr) AS t, 'country' AS route, via + [cr] AS facts, 'implied' AS cap
+  RETURN f, endNode(cr) AS t, 'country -> firm' AS route, via + [cr] AS facts, 'implied' AS cap
 }
 MATCH (f)-[hq:HEADQUARTERED_IN]->(c)
 WITH rank, level, f, hq, t, route, facts,
@@ -103,13 +112,15 @@ ORDER BY score DESC, size(facts), chain
 WITH rank, level, f, hq, t, route,
      collect({score: score, facts: facts, chain: chain}) AS alternatives
 WITH rank, level, f, hq, t, route, alternatives[0] AS best, size(alternatives) - 1 AS others
-ORDER BY best.score DESC, route
+ORDER BY route IN ['direct', 'own product'] DESC, best.score DESC, route
 WITH level, f, hq, t,
      collect(route + ' (' + level[best.score] + '): ' + best.chain +
              CASE others WHEN 0 THEN '' ELSE ' [+' + others + ' alike]' END) AS routes,
+     [r IN collect(route) WHERE NOT r IN ['direct', 'own product']] AS rules,
+     NOT any(r IN collect(route) WHERE r IN ['direct', 'own product']) AS inferred,
      collect(best.facts) AS fact_lists,
      max(best.score) AS best
-WITH level, f, t, routes, best,
+WITH level, f, t, routes, rules, inferred, best,
      reduce(acc = [hq], fs IN fact_lists | acc + [r IN fs WHERE NOT r IN acc]) AS used
 RETURN f.name AS firm,
        f.id AS firm_id,
@@ -117,9 +128,12 @@ RETURN f.name AS firm,
        t.id AS technology_id,
        [(m:Company)-[:MAKES]->(t) | m.name] AS makers,
        routes,
+       inferred,
+       rules,
        level[best] AS confidence,
        [r IN used | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
-ORDER BY best DESC, firm, technology
+ORDER BY inferred, best DESC, firm, technology

@@ -136,6 +136,7 @@ RETURN a.name AS a,
        level[score] AS confidence,
        reduce(acc = [], d IN shown | acc + [r IN d.facts WHERE NOT r IN acc |
          {fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-          quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence}])
+          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+          confidence: r.confidence}])
          AS evidence
 ORDER BY score DESC, a_on_b + b_on_a DESC, a, b

@@ -37,6 +37,9 @@ returns: [vendor, vendor_id, vendor_type, home, restrictions, route, reaches, ch
 example:
   country: China
   issuer: US
+empty: >
+  No vendor restricted by {issuer} reaches {country} by any route the graph holds
+  (include_ended={include_ended}). restricted -p issuer={issuer} lists who is restricted.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level,
@@ -96,6 +99,14 @@ CALL (v, c, members) {
   UNION
   MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k:Category)
         <-[r:RELIES_ON]-(x)
+  WHERE x IN members
+  RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
+  UNION
+  // a supply to a market that names a category (or a narrower one) a member relies on: the
+  // same supply as a fact ending at the category (one supply model: docs/supply.md)
+  MATCH (v)-[m:SUPPLIES]->(market:Entity)
+  WHERE m.category IS NOT NULL AND market.id <> m.category
+  MATCH (:Category {id: m.category})-[up:PART_OF*0..2]->(k:Category)<-[r:RELIES_ON]-(x)
   WHERE x IN members
   RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
   UNION
@@ -170,6 +181,7 @@ RETURN v.name AS vendor,
        size(chains) - 1 AS other_chains,
        [r IN used | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY chains[0].score DESC, vendor, route

@@ -21,6 +21,9 @@ returns: [restriction, restriction_id, how, target, kind, issuer, authority, pro
           start, end, in_force, quote, source, confidence, evidence]
 example:
   entity: Huawei
+empty: >
+  No restriction targets {entity} (related={related}), and it issued none. restricted lists
+  every restriction by issuer and target country.
 */
 MATCH (e:Entity {id: $entity})
 CALL (e) {
@@ -67,6 +70,7 @@ RETURN rs.name AS restriction,
               THEN r.confidence ELSE c END) AS confidence,
        [r IN [rt] + via | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY how = 'issued by it', how <> 'direct', start, restriction, target

@@ -40,6 +40,11 @@ returns: [place, place_id, place_type, role, supplier, supplier_restrictions, ca
 example:
   country: United States
   supplier: CATL
+empty: >
+  No site, region or builder of {country} relies on {supplier} through a chain the graph holds:
+  the supplier may reach only categories, or other countries. blast-radius -p
+  supplier={supplier} shows everything it reaches; suppliers-of-category and exposure show
+  supply by category.
 */
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
@@ -54,6 +59,16 @@ CALL () {
 }
 OPTIONAL MATCH (s)-[home_fact:HEADQUARTERED_IN]->(home:Country)
 WITH rank, level, c, s, home_fact, CASE WHEN s:Country THEN s ELSE home END AS home
+// where a chain may end: the supplier, or a category its supply to a market names, reached
+// through that supply fact (one supply model: docs/supply.md)
+CALL (s) {
+  RETURN s AS end, null AS supply
+  UNION
+  MATCH (s)-[supply:SUPPLIES]->(market:Entity)
+  WHERE supply.category IS NOT NULL AND market.id <> supply.category
+  MATCH (end:Category {id: supply.category})
+  RETURN end, supply
+}
 // place -(inherits)-> holder -(depends on, step by step)-> supplier [-(is home of)-> country]
 MATCH p = (t:Entity)
   ((a)-[inherit:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(b)){0,2}
@@ -62,8 +77,8 @@ MATCH p = (t:Entity)
      WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){1,4}
   (:Entity)
   ((firm)-[:HEADQUARTERED_IN]->(firm_home)){0,1}
-  (s)
-WHERE length(p) <= $max_hops
+  (end)
+WHERE length(p) + CASE WHEN supply IS NULL THEN 0 ELSE 1 END <= $max_hops
   AND t <> c AND (t:Region OR t:Site OR t:Company)
   // countries and world regions pass nothing on in the middle of a chain
   AND none(v IN x[1..] WHERE v:Country OR v:Region)
@@ -73,14 +88,15 @@ WHERE length(p) <= $max_hops
   AND all(v IN b WHERE v = c OR EXISTS { (v)-[:LOCATED_IN*1..3]->(c) })
   AND (EXISTS { (t)-[:LOCATED_IN*1..3]->(c) }
        OR EXISTS { (t)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c) })
-WITH rank, level, c, s, home, t, p, size(inherit) > 0 AS inherited,
-     relationships(p) + CASE WHEN home_fact IS NULL THEN [] ELSE [home_fact] END AS facts,
+WITH rank, level, c, s, home, t, p, supply, size(inherit) > 0 AS inherited,
+     relationships(p) + CASE WHEN supply IS NULL THEN [] ELSE [supply] END +
+     CASE WHEN home_fact IS NULL THEN [] ELSE [home_fact] END AS facts,
      [r IN relationships(p) | type(r) + CASE
          WHEN r.kind IS NOT NULL THEN '(' + r.kind + ')'
          WHEN r.category IS NOT NULL THEN '(' + r.category + coalesce(', ' + toString(r.share) + '%', '')
               + coalesce(', ' + toString(r.year), '') + ')'
          ELSE '' END] AS step
-WITH rank, level, c, s, home, t, p, facts,
+WITH rank, level, c, s, home, t, p, supply, facts,
      reduce(sc = CASE WHEN inherited THEN rank.implied ELSE rank.stated END, r IN facts |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
      reduce(txt = t.name, i IN range(0, length(p) - 1) |
@@ -88,6 +104,8 @@ WITH rank, level, c, s, home, t, p, facts,
            + step[i]
            + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN '-> ' ELSE '- ' END
            + nodes(p)[i + 1].name)
+       + CASE WHEN supply IS NULL THEN ''
+              ELSE ' <-SUPPLIES(' + supply.category + ')- ' + s.name END
        + CASE WHEN home IS NULL OR home = s OR last(nodes(p)) = home THEN ''
               ELSE ' -HEADQUARTERED_IN-> ' + home.name END AS chain
 // between equal chains, prefer a supply fact to a maker fact
@@ -125,7 +143,8 @@ RETURN t.name AS place,
        }] AS flows,
        [r IN best.facts | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY best.score DESC, CASE WHEN t:Company THEN 1 ELSE 0 END, size(best.facts), place,
          supplier

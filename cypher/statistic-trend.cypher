@@ -12,8 +12,9 @@ params:
     labels: [Statistic]
     default: cn-share-us-dc-equipment-imports
     description: a series id, or the name, alias or id of any statistic of the series
-returns: [series, year, period, value, unit, change, change_pct, metric, statistic, about,
-          quote, source, confidence]
+returns: [series, year, period, value, low, high, bound, unit, value_normalised,
+          low_normalised, high_normalised, unit_normalised, change, change_pct, metric, statistic,
+          about, quote, context, source, confidence]
 example:
   statistic: cn-share-us-dc-equipment-imports
 */
@@ -27,7 +28,14 @@ RETURN s.series AS series,
        s.year AS year,
        s.period AS period,
        s.value AS value,
+       s.low AS low,
+       s.high AS high,
+       s.bound AS bound,
        s.unit AS unit,
+       s.value_normalised AS value_normalised,
+       s.low_normalised AS low_normalised,
+       s.high_normalised AS high_normalised,
+       s.unit_normalised AS unit_normalised,
        s.value - previous.value AS change,
        CASE WHEN previous.value <> 0
             THEN round(100.0 * (s.value - previous.value) / previous.value, 1) END AS change_pct,
@@ -35,6 +43,7 @@ RETURN s.series AS series,
        s.name AS statistic,
        COLLECT { MATCH (s)-[:ABOUT]->(o:Entity) RETURN o.name ORDER BY o.name } AS about,
        s.evidence AS quote,
+       s.context AS context,
        s.source AS source,
        s.confidence AS confidence
 ORDER BY year, period

@@ -21,6 +21,9 @@ returns: [supplier, supplier_id, supplier_type, home, categories, flows, restric
           evidence]
 example:
   category: lithium-ion batteries
+empty: >
+  Nobody is recorded supplying or making {category} (country {country}). blast-radius -p
+  supplier=NAME shows what one supplier reaches.
 */
 MATCH (k:Entity {id: $category})
 // what a restriction reaches: its targets and their subsidiaries (a few hundred at most)
@@ -66,6 +69,7 @@ RETURN s.name AS supplier,
        level[best] AS confidence,
        [r IN used + CASE WHEN hq IS NULL THEN [] ELSE [hq] END | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence
        }] AS evidence
 ORDER BY best DESC, supplier_type, supplier

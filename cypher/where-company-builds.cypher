@@ -33,11 +33,16 @@ RETURN place.name AS place,
        r.role AS role,
        op.name AS operator,
        COLLECT { MATCH (company)<-[:ABOUT]-(st:Statistic)-[:ABOUT]->(place)
-                 RETURN {statistic: st.name, value: st.value, unit: st.unit, year: st.year,
-                         quote: st.evidence, confidence: st.confidence} AS stat
+                 RETURN {statistic: st.name, value: st.value, low: st.low, high: st.high,
+                         bound: st.bound, unit: st.unit, value_normalised: st.value_normalised,
+                         low_normalised: st.low_normalised, high_normalised: st.high_normalised,
+                         unit_normalised: st.unit_normalised, year: st.year,
+                         quote: st.evidence, context: st.context,
+                         confidence: st.confidence} AS stat
                  ORDER BY st.year } AS statistics,
        r.confidence AS confidence,
        [{fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
-         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence,
+         quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
+         confidence: r.confidence,
          note: r.note}] AS evidence
 ORDER BY abroad, country, place, relation

@@ -28,7 +28,7 @@ from kb.settings import DEFAULT_TIMEOUT, Connection, resolve_connection
 if TYPE_CHECKING:
     import neo4j
 
-    from kb.library import Query
+    from kb.library import Answer, Query
     from kb.load.runner import LoadReport
     from kb.load.writer import Progress
     from kb.progress import Phases
@@ -84,6 +84,7 @@ class QueryInfo:
     example_command: str  # the example as a `kb query run` command line
     cypher: str  # the whole file, header included: runnable as it is in Browser
     path: Path
+    empty: str | None = None  # why an answer may be empty, and which query would answer
 
     def as_dict(self, *, cypher: bool = True) -> dict[str, Any]:
         """Plain values, for JSON or YAML (``cypher=False`` leaves out the statement)."""
@@ -95,6 +96,7 @@ class QueryInfo:
             "returns": list(self.returns),
             "example": dict(self.example),
             "example_command": self.example_command,
+            "empty": " ".join(self.empty.split()) if self.empty else None,
         }
         if cypher:
             out["file"] = str(self.path)
@@ -129,6 +131,7 @@ class QueryInfo:
             example_command=query.example_command(),
             cypher=query.text,
             path=query.path,
+            empty=header.empty,
         )
 
 
@@ -257,11 +260,14 @@ class KnowledgeBase:
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
         **more: Any,
-    ) -> list[dict[str, Any]]:
+    ) -> Answer:
         """Run a named library query read-only (``kb query run``); entity parameters take a
         name, alias or id. Parameters come as a mapping, as keywords, or both (keywords win):
 
-        ``kb.query("firms-relying-on", {"country": "China"}, tech="CUDA")``
+        ``kb.query("firms-relying-on", {"country": "China"}, tech="NVIDIA")``
+
+        The answer is a list of rows; when it is empty, its ``note`` says why and which query
+        would answer.
 
         A library query has no write switch for a parameter to reach: it always runs read-only.
         It stops after ``timeout`` seconds (None: no limit).

@@ -48,7 +48,7 @@ PARAM_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 # An optional entity parameter (default null) also takes one of these for "no filter".
 ALL_VALUES = frozenset({"all", "any", "*", ""})
 
-ParamType = Literal["string", "integer", "float", "boolean", "entity", "list"]
+ParamType = Literal["string", "integer", "float", "boolean", "entity", "entities", "list"]
 _MISSING: Any = object()
 
 
@@ -79,7 +79,7 @@ class ParamSpec(BaseModel):
         unknown = [label for label in self.labels if label not in NODE_BY_LABEL]
         if unknown:
             raise ValueError(f"unknown label(s) {unknown}; the schema has {sorted(NODE_BY_LABEL)}")
-        if self.labels and self.type != "entity":
+        if self.labels and self.type not in ("entity", "entities"):
             raise ValueError("'labels' is only for entity parameters")
         if self.choices and self.type != "string":
             raise ValueError("'choices' is only for string parameters")
@@ -91,8 +91,8 @@ class ParamSpec(BaseModel):
         return self
 
     def describe_type(self) -> str:
-        if self.type == "entity":
-            return f"entity ({' | '.join(self.labels)})" if self.labels else "entity"
+        if self.type in ("entity", "entities"):
+            return f"{self.type} ({' | '.join(self.labels)})" if self.labels else self.type
         if self.choices:
             return f"string ({' | '.join(self.choices)})"
         if self.min is not None or self.max is not None:
@@ -114,6 +114,23 @@ class QueryHeader(BaseModel):
     params: tuple[ParamSpec, ...] = ()
     returns: tuple[str, ...] = Field(min_length=1)
     example: dict[str, Any] = {}
+    # Why an answer may be empty and which query would answer instead; `{param}` stands for
+    # the value given (or the default) of a parameter.
+    empty: str | None = None
+
+    @model_validator(mode="after")
+    def _empty_names_params(self) -> QueryHeader:
+        if self.empty:
+            named = set(re.findall(r"\{(\w+)\}", self.empty))
+            if unknown := sorted(named - {p.name for p in self.params}):
+                raise ValueError(f"'empty' names no parameter {unknown}")
+        return self
+
+
+class Answer(list[dict[str, Any]]):
+    """A query's rows; ``note`` says, when there are none, why and what to ask instead."""
+
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,23 @@ class Query:
                 bound[spec.name] = coerce(self.name, spec, spec.default)
         return bound
 
+    def empty_note(self, given: Mapping[str, Any]) -> str:
+        """What an empty answer means: the header's ``empty`` text with the values given."""
+        values = {
+            spec.name: _note_value(given.get(spec.name, spec.default)) for spec in self.params
+        }
+        asked = ", ".join(f"{k}={v}" for k, v in values.items() if k in given) or "the defaults"
+        why = (self.header.empty or "").format_map(values).strip()
+        return " ".join(
+            part
+            for part in (
+                f"No rows for {self.name} with {asked}.",
+                why,
+                f"`kb query show {self.name}` says what the query reads.",
+            )
+            if part
+        )
+
     def example_command(self) -> str:
         args = " ".join(
             f"-p {_shell(f'{k}={_cli_value(v)}')}" for k, v in self.header.example.items()
@@ -200,10 +234,12 @@ def coerce(query: str, spec: ParamSpec, value: Any) -> Any:
         return text
     if spec.type == "boolean":
         return _coerce_boolean(query, spec, value)
-    if spec.type == "list":
+    if spec.type in ("list", "entities"):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         if isinstance(value, list | tuple):
+            if spec.type == "entities":
+                return [_coerce_entity(query, spec, item) for item in value]
             return list(value)
         raise _type_error(query, spec, value, "a list (JSON or comma-separated)")
     return _coerce_number(query, spec, value)
@@ -433,6 +469,14 @@ def resolved_params(
             bound[spec.name] = resolve.resolve(
                 driver, database, bound[spec.name], spec.labels, param=spec.name, query=query.name
             ).id
+        elif spec.type == "entities" and bound[spec.name] is not None:
+            bound[spec.name] = [
+                resolve.resolve(
+                    driver, database, item, spec.labels, param=spec.name, query=query.name
+                ).id
+                for item in bound[spec.name]
+                if item is not None
+            ]
     return bound
 
 
@@ -467,16 +511,22 @@ def run(
     *,
     library: Library | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
-) -> list[dict[str, Any]]:
-    """Run one named query read-only (stopped after ``timeout`` seconds) and return its rows."""
+) -> Answer:
+    """Run one named query read-only (stopped after ``timeout`` seconds): its rows, with a
+    note when there are none."""
     query = (library or load_library()).get(name)
-    return run_resolved(
-        driver,
-        database,
-        query,
-        resolved_params(driver, database, query, params or {}),
-        timeout=timeout,
+    rows = Answer(
+        run_resolved(
+            driver,
+            database,
+            query,
+            resolved_params(driver, database, query, params or {}),
+            timeout=timeout,
+        )
     )
+    if not rows:
+        rows.note = query.empty_note(params or {})
+    return rows
 
 
 # --------------------------------------------------------------------------- helpers
@@ -485,6 +535,12 @@ def run(
 def _suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
     return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+
+
+def _note_value(value: Any) -> str:
+    if value is None:
+        return "(any)"
+    return _cli_value(value)
 
 
 def _cli_value(value: Any) -> str:

@@ -14,9 +14,10 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 Confidence = Literal["stated", "implied", "external"]
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
@@ -80,6 +81,8 @@ class NodeRecord(Record):
     # Where the node's own description comes from (optional for plain entities).
     source: Id | None = None
     evidence: Text | None = None
+    # The heading of the list the evidence is an item of ("Primary regions:" for "Texas").
+    context: Text | None = None
     confidence: Confidence | None = None
 
     @field_validator("aliases", mode="before")
@@ -172,18 +175,82 @@ class RestrictionRecord(NodeRecord):
     end: DateText | None = None
 
 
+StatisticUnit = Literal["percent", "usd", "usd_billion", "usd_trillion", "count", "ratio", "rank"]
+# unit -> (normalised unit, factor): percentages as fractions, amounts in U.S. dollars.
+NORMALISED_UNITS: dict[str, tuple[str, Decimal]] = {
+    "percent": ("fraction", Decimal("0.01")),
+    "usd": ("usd", Decimal(1)),
+    "usd_billion": ("usd", Decimal("1e9")),
+    "usd_trillion": ("usd", Decimal("1e12")),
+    "count": ("count", Decimal(1)),
+    "ratio": ("ratio", Decimal(1)),
+    "rank": ("rank", Decimal(1)),
+}
+
+
+def normalise_amount(value: float | None, unit: str) -> float | None:
+    """A value in its unit's normal form: 59 percent -> 0.59, 77.1 usd_billion -> 7.71e10."""
+    if value is None:
+        return None
+    # in decimal, so that 77.1 billion is 77100000000.0 and 59 percent 0.59, exactly
+    return float(Decimal(repr(value)) * NORMALISED_UNITS[unit][1])
+
+
 class StatisticRecord(NodeRecord):
-    """A number the source gives, with its unit and year: a fact in itself."""
+    """A number the source gives, with its unit and year: a fact in itself.
+
+    A single figure is ``value``; a range ("70%-80%") is ``low`` and ``high`` (never a
+    midpoint); a bound ("above 500%", "over 170 countries") is ``value`` with ``bound``.
+    The normalised forms (``value_normalised``, ``low_normalised``, ``high_normalised`` in
+    ``unit_normalised``: a fraction for percentages, U.S. dollars for amounts) are computed
+    here, at load, never written by hand.
+    """
 
     series: Id  # statistics of one series differ only by year (the trend query)
     metric: Text
-    value: float
-    unit: Literal["percent", "usd", "usd_billion", "usd_trillion", "count", "ratio"]
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    bound: Literal["above", "below"] | None = None
+    unit: StatisticUnit
     year: Year | None = None
     period: str | None = None  # e.g. "Q4 2025"
     source: Id
     evidence: Text
     confidence: Confidence = "stated"
+
+    @model_validator(mode="after")
+    def _value_or_range(self) -> StatisticRecord:
+        is_range = self.low is not None or self.high is not None
+        if self.value is None and not is_range:
+            raise ValueError("give 'value', or 'low' and 'high' for a range")
+        if self.value is not None and is_range:
+            raise ValueError("give either 'value' or 'low' and 'high', not both")
+        if is_range and (self.low is None or self.high is None or self.low > self.high):
+            raise ValueError("a range needs both 'low' and 'high', with low <= high")
+        if self.bound is not None and self.value is None:
+            raise ValueError("'bound' qualifies a single 'value'")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unit_normalised(self) -> str:
+        return NORMALISED_UNITS[self.unit][0]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def value_normalised(self) -> float | None:
+        return normalise_amount(self.value, self.unit)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def low_normalised(self) -> float | None:
+        return normalise_amount(self.low, self.unit)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def high_normalised(self) -> float | None:
+        return normalise_amount(self.high, self.unit)
 
 
 # --------------------------------------------------------------------------- relationships
@@ -200,6 +267,8 @@ class RelationRecord(Record):
     object: Text
     source: Id
     evidence: Text
+    # The heading of the list the evidence is an item of: "Texas" rests on "Primary regions:".
+    context: Text | None = None
     confidence: Confidence = "stated"
     as_of: DateText | None = None
     note: str | None = None
@@ -228,8 +297,14 @@ class ReliesOnRecord(RelationRecord):
     kind: DependencyKind
 
 
+SupplyChannel = Literal["direct", "component_supplier", "oem", "subcontractor", "transshipment"]
+
+
 class SuppliesRecord(RelationRecord):
     category: Id | None = None
+    # How the supply arrives when not directly: through component suppliers, OEM
+    # manufacturing, subcontractors or transshipment through third countries.
+    channel: SupplyChannel | None = None
     share: Annotated[float, Field(ge=0, le=100)] | None = None  # percent
     value_usd: Annotated[float, Field(ge=0)] | None = None
     year: Year | None = None
@@ -407,6 +482,14 @@ RELATION_TYPES: tuple[RelationType, ...] = (
     ),
     _rel("COMPETES_WITH", PlainRelationRecord, {"Company"}, {"Company"}, "two firms compete"),
     _rel(
+        "PURSUES",
+        PlainRelationRecord,
+        {"Country", "Company"},
+        {"Product", "Category"},
+        "a country or firm pursues a technology of its own (China: RISC-V, domestic "
+        "operating systems, indigenous AI accelerators, ...)",
+    ),
+    _rel(
         "ABOUT",
         PlainRelationRecord,
         {"Statistic"},
@@ -429,7 +512,7 @@ def relation_key(record: RelationRecord) -> str:
     year; two dependencies by their kind (China's share of U.S. imports: 41% in 2020, 11% in 2025).
     """
     parts: list[str] = []
-    for field in ("kind", "category", "year", "destination", "start"):
+    for field in ("kind", "category", "channel", "year", "destination", "start"):
         value = record.__dict__.get(field)  # (getattr is slow for absent fields)
         if value is not None:
             parts.append(f"{field}={value}")

@@ -1,15 +1,16 @@
-"""Prove the seed: it validates, every reference resolves, and every quote from the article
-occurs in the article verbatim (white space collapsed)."""
+"""Prove the seed: it validates, every reference resolves, and every quote from the article is
+a whole unit of it (white space collapsed): an ``evidence`` is a whole line or whole sentences,
+a ``context`` (the heading of the list the evidence is an item of) a whole line."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import paths, settings
+from kb.article import Article, collapse
 from kb.errors import KBError
 from kb.load.plan import EntityIndex, build_plan
 from kb.load.runner import read_records
@@ -38,14 +39,10 @@ def find_article() -> Path:
     return candidate
 
 
-def _collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def check_seed(seed: Path | None = None, article: Path | None = None) -> SeedCheck:
     article = article or find_article()
     log.info("checking the seed in %s against %s", seed or paths.seed_dir(), article)
-    article_text = _collapse(article.read_text(encoding="utf-8"))
+    text = Article(article.read_text(encoding="utf-8"))
     _, raws, problems = read_records([seed or paths.seed_dir()])
     result = SeedCheck(records=len(raws), problems=list(problems))
     plan = build_plan(raws, EntityIndex())
@@ -56,14 +53,13 @@ def check_seed(seed: Path | None = None, article: Path | None = None) -> SeedChe
         if is_fact:
             result.facts += 1
             result.by_confidence[str(data.get("confidence", "stated"))] += 1
-        evidence = data.get("evidence")
-        if data.get("source") == ARTICLE_SOURCE_ID and isinstance(evidence, str):
-            result.quotes_checked += 1
-            if _collapse(evidence) not in article_text:
-                result.problems.append(
-                    f"{raw.origin}: field 'evidence': not found verbatim in the article: "
-                    f"{evidence[:120]!r}"
-                )
+        if data.get("source") == ARTICLE_SOURCE_ID:
+            result.problems.extend(_check_quotes(raw.origin, data, text))
+            result.quotes_checked += sum(isinstance(data.get(f), str) for f in QUOTED)
+        elif data.get("context") is not None:
+            result.problems.append(
+                f"{raw.origin}: field 'context': only a quote from the article has a context"
+            )
         if (
             is_fact
             and data.get("confidence") == "external"
@@ -73,3 +69,34 @@ def check_seed(seed: Path | None = None, article: Path | None = None) -> SeedChe
                 f"{raw.origin}: an external fact must name its own source, not the article"
             )
     return result
+
+
+QUOTED = ("evidence", "context")
+
+
+def _check_quotes(origin: str, data: dict[str, object], article: Article) -> list[str]:
+    problems: list[str] = []
+    evidence, context = data.get("evidence"), data.get("context")
+    if isinstance(evidence, str) and not article.is_whole(evidence):
+        why = "not a whole line or sentence of" if article.occurs(evidence) else "not found in"
+        problems.append(f"{origin}: field 'evidence': {why} the article: {evidence[:120]!r}")
+    if isinstance(context, str) and not article.is_line(context):
+        why = "not a whole line of" if article.occurs(context) else "not found in"
+        problems.append(f"{origin}: field 'context': {why} the article: {context[:120]!r}")
+    headings = article.item_headings.get(collapse(evidence)) if isinstance(evidence, str) else None
+    if headings and context is None:
+        problems.append(
+            f"{origin}: field 'context': the evidence is an item of a list; give the list's "
+            f"heading: {' or '.join(sorted(map(repr, headings)))}"
+        )
+    elif (
+        headings
+        and isinstance(context, str)
+        and article.is_line(context)
+        and (collapse(context) not in headings)
+    ):
+        problems.append(
+            f"{origin}: field 'context': {context!r} is not the heading of the list holding "
+            f"{evidence!r} (that is {' or '.join(sorted(map(repr, headings)))})"
+        )
+    return problems

@@ -53,3 +53,13 @@ def test_bench_generate_command_writes_the_files(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "200 relationships" in result.stdout
     assert (tmp_path / "companies.csv").is_file() and (tmp_path / "relies_on.csv").is_file()
+
+
+def test_the_benchmark_has_parameters_for_every_library_query() -> None:
+    from kb.bench.queries import parameters
+    from kb.library import load_library
+
+    anchors = dict.fromkeys(
+        ["product", "company", "site", "region", "category", "home", "restricted"], "x"
+    )
+    assert sorted(parameters(anchors)) == load_library().names

@@ -350,7 +350,7 @@ def test_table_and_csv_formats(small: KnowledgeBase) -> None:
 
 def test_entities_resolve_by_id_name_alias_and_case(small: KnowledgeBase) -> None:
     for spelling in ["CN", "cn", "China", "china", "PRC"]:
-        rows = small.query("firms-relying-on", country=spelling, tech="CUDA")
+        rows = small.query("firms-relying-on", country=spelling, tech="CUDA", inherited=True)
         assert {r["firm_id"] for r in rows} == {"alibaba", "alibaba-cloud", "huawei"}
     rows = small.query("entity-profile", entity="Georgia")
     assert rows[0]["other_id"] == "us-georgia"
@@ -403,12 +403,19 @@ def test_unknown_entity_in_the_cli_is_a_message(small: KnowledgeBase) -> None:
 
 
 def test_firms_relying_on_through_each_route(small: KnowledgeBase) -> None:
-    rows = by(small.query("firms-relying-on", country="China", tech="CUDA"), "firm_id")
+    # from facts alone nobody: every route to CUDA is inferred, so asked for
+    assert small.query("firms-relying-on", country="China", tech="CUDA") == []
+    rows = by(
+        small.query("firms-relying-on", country="China", tech="CUDA", inherited=True), "firm_id"
+    )
     assert set(rows) == {"alibaba", "alibaba-cloud", "huawei"}
+    assert all(r["inferred"] for r in rows.values())
+    assert rows["huawei"]["rules"] == ["country -> firm"]
     assert all(r["confidence"] == "implied" for r in rows.values())
     assert rows["alibaba"]["routes"][0].startswith("maker ecosystem (implied): Alibaba -RELIES_ON")
     assert rows["huawei"]["routes"] == [
-        "country (implied): Huawei -BUILDS_IN-> China; China -RELIES_ON(software_ecosystem)-> CUDA"
+        "country -> firm (implied): Huawei -BUILDS_IN-> China; "
+        "China -RELIES_ON(software_ecosystem)-> CUDA"
     ]
     facts = {e["fact"] for e in rows["huawei"]["evidence"]}
     assert facts == {
@@ -418,7 +425,7 @@ def test_firms_relying_on_through_each_route(small: KnowledgeBase) -> None:
     }
     direct = small.query("firms-relying-on", tech="Android", inherited=False)
     assert [(r["firm_id"], r["confidence"]) for r in direct] == [("alibaba", "stated")]
-    everything = small.query("firms-relying-on", tech="all")
+    everything = small.query("firms-relying-on", tech="all", inherited=True)
     assert {r["technology_id"] for r in everything} >= {"cuda", "nvidia-a100", "android"}
 
 
@@ -550,7 +557,9 @@ def test_profile_trend_evidence_restrictions_suppliers(small: KnowledgeBase) -> 
 
 
 def test_seed_chinese_firms_relying_on_cuda(seeded: KnowledgeBase) -> None:
-    rows = by(seeded.query("firms-relying-on", country="China", tech="CUDA"), "firm_id")
+    rows = by(
+        seeded.query("firms-relying-on", country="China", tech="CUDA", inherited=True), "firm_id"
+    )
     # The NVIDIA customers (Alibaba, Tencent, ByteDance, Baidu) and the major builders of
     # Chinese AI infrastructure, which "is heavily dependent on CUDA": implied, not stated.
     assert set(rows) == {"alibaba", "alibaba-cloud", "baidu", "bytedance", "huawei", "tencent"}

@@ -214,7 +214,9 @@ def test_readers_see_the_graph_before_or_after_a_load_never_half(
             i += 1
             try:
                 if i % 2:
-                    rows = kb.query("firms-relying-on", country="China", tech="CUDA")
+                    rows = kb.query(
+                        "firms-relying-on", country="China", tech="CUDA", inherited=True
+                    )
                     assert {"Alibaba", "Tencent"} <= {r["firm"] for r in rows}
                 else:
                     count = kb.cypher(

@@ -49,7 +49,7 @@ def anchors(driver: neo4j.Driver, database: str | None, scale: int) -> dict[str,
 def parameters(a: dict[str, str]) -> dict[str, dict[str, Any]]:
     """The parameters each library query runs with; None for a query that names no entity."""
     return {
-        "firms-relying-on": {"country": "CN", "tech": a["product"]},
+        "firms-relying-on": {"country": "CN", "tech": a["product"], "inherited": True},
         "sites-relying-on-supplier": {"country": "US", "supplier": a["company"]},
         "dependency-paths": {"a": a["site"], "b": a["company"]},
         "exposure": {"country": "US", "supplier_country": "CN"},
@@ -65,6 +65,9 @@ def parameters(a: dict[str, str]) -> dict[str, dict[str, Any]]:
         "restrictions-on-entity": {"entity": a["restricted"]},
         "suppliers-of-category": {"category": a["category"]},
         "statistics-list": {"about": "CN"},
+        "depends-on": {"entity": a["company"]},
+        "restricted": {"issuer": "US", "country": "CN"},
+        "common": {"places": [a["region"], a["home"]], "match": "any"},
     }
 
 

@@ -88,6 +88,8 @@ def _show_text(info: QueryInfo) -> None:
         )
     click.echo("")
     click.echo(f"Returns: {', '.join(info.returns)}")
+    if info.empty:
+        click.echo(f"If empty: {' '.join(info.empty.split())}")
     click.echo(f"Example: {info.example_command}")
     click.echo(f"File:    {info.path}")
     click.echo("")
@@ -117,6 +119,8 @@ def run(
     """
     rows = kb.query(name, parse_params(params), timeout=timeout)
     emit(rows, fmt, columns=columns, limit=limit, declared=kb.describe(name).returns)
+    if rows.note:
+        click.echo(rows.note, err=True)  # stdout stays a valid table, JSON or CSV
 
 
 def _plain(value: Any) -> str:
