@@ -11,8 +11,8 @@ mode: read
 params:
   - name: entity
     type: entity
-    labels: [Company, Product, Category, Country]
-    description: the company, product, category or country (name, alias or id)
+    labels: [Company, Person, Product, Category, Country, Region]
+    description: the company, person, product, category or place (name, alias or id)
   - name: related
     type: boolean
     default: true
