@@ -7,13 +7,17 @@ with KnowledgeBase.connect() as kb:
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import neo4j
 
 from kb import db, library
 from kb.settings import Connection, resolve_connection
+
+if TYPE_CHECKING:
+    from kb.load.runner import LoadReport
 
 
 class KnowledgeBase:
@@ -52,6 +56,23 @@ class KnowledgeBase:
         ``kb.query("firms-relying-on", country="China", tech="CUDA")``
         """
         return library.run(self.driver, self.database, name, params)
+
+    def load(
+        self,
+        *paths: str | Path,
+        mapping: str | Path | None = None,
+        dry_run: bool = False,
+    ) -> LoadReport:
+        """Load files, all or nothing; ``mapping`` (a file or a shipped mapping's name) says
+        how the rows of outside files become records.
+
+        ``kb.load("datasets/fcc-covered-list.csv", mapping="fcc-covered-list")``
+        """
+        from kb.load.runner import load, resolve_mapping
+
+        mapping_file = resolve_mapping(mapping) if mapping is not None else None
+        targets = [Path(p) for p in paths]
+        return load(self.driver, self.database, targets, dry_run=dry_run, mapping=mapping_file)
 
     def close(self) -> None:
         self.driver.close()

@@ -479,6 +479,10 @@ RELATION_BY_TYPE = {t.type: t for t in RELATION_TYPES}
 ALL_KINDS = tuple(NODE_BY_KIND) + tuple(RELATION_BY_KIND)
 
 
+# The fields that tell two facts of one pair and source apart.
+RELATION_KEY_FIELDS = ("kind", "category", "share_of", "year", "destination", "start")
+
+
 def relation_key(record: RelationRecord) -> str:
     """The part of a fact's identity beyond subject, type, object and source.
 
@@ -486,7 +490,7 @@ def relation_key(record: RelationRecord) -> str:
     year; two dependencies by their kind (China's share of U.S. imports: 41% in 2020, 11% in 2025).
     """
     parts: list[str] = []
-    for field in ("kind", "category", "share_of", "year", "destination", "start"):
+    for field in RELATION_KEY_FIELDS:
         value = record.__dict__.get(field)  # (getattr is slow for absent fields)
         if value is not None:
             parts.append(f"{field}={value}")
