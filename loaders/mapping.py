@@ -88,7 +88,8 @@ class _Part(BaseModel):
 
 
 class Spec(_Part):
-    """Where a field's values come from, and the transforms they go through (in this order)."""
+    """Where a field's values come from, and the transforms they go through (in this order:
+    split, regex, replace, strip, date, country, map, case, slug, join, prefix; then default)."""
 
     column: str | None = None
     columns: list[str] | None = None
@@ -102,7 +103,9 @@ class Spec(_Part):
     strip: str | None = None  # characters taken off both ends (whitespace always is)
     date: list[str] | None = None  # strptime formats, or "iso"; gives YYYY, YYYY-MM or ISO
     country: Literal["iso2", "iso3", "name", "any"] | None = None  # gives ISO 3166 alpha-2
-    map: dict[str, Any] | None = None  # value -> value (unlisted values pass unchanged)
+    map: dict[str, Any] | None = None  # value -> value
+    unmapped: Literal["keep", "drop"] = "keep"  # what becomes of values the map does not list
+    case: Literal["lower", "upper", "title", "first"] | None = None  # "first": Capitalised
     slug: bool = False
     prefix: str | None = None
     pick: Literal["first", "last", "all"] | None = None  # several values for a single field
@@ -416,6 +419,14 @@ def _country(text: str, mode: str) -> str:
     return str(territory.code).upper()
 
 
+_CASES: dict[str, Any] = {
+    "lower": str.lower,
+    "upper": str.upper,
+    "title": str.title,
+    "first": lambda text: text[:1].upper() + text[1:],
+}
+
+
 def _cell(row: Row, column: str) -> list[Any]:
     return row.get(column, [])
 
@@ -481,15 +492,18 @@ def values(spec: Spec, ctx: _Context) -> list[Any]:
     if spec.country is not None:
         out = [_country(v, spec.country) for v in out]
     if spec.map is not None:
-        out = [spec.map.get(v, v) for v in out]
+        table = spec.map
+        out = [table.get(v, v if spec.unmapped == "keep" else None) for v in out]
     out = [v for v in out if v is not None and v != ""]
+    if spec.case is not None:
+        out = [_CASES[spec.case](str(v)) for v in out]
     if spec.slug:
         out = [slugify(v) for v in out]
-    if spec.prefix is not None:
-        out = [f"{spec.prefix}{v}" for v in out]
     out = list(dict.fromkeys(out))  # each value once, in order
     if spec.join is not None and out:
-        out = [spec.join.join(out)]
+        out = [spec.join.join(map(str, out))]
+    if spec.prefix is not None:
+        out = [f"{spec.prefix}{v}" for v in out]
     if not out and spec.default is not None:
         out = [spec.default]
     return out

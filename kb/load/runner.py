@@ -18,8 +18,8 @@ from kb.load.index import EntityIndex, Neo4jGraph
 from kb.load.plan import Part, Plan, Planner
 from kb.load.spool import Spool
 from kb.load.writer import WriteCounts
-from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
 from kb.paths import mappings_dir
+from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
 from loaders.files import find_files, read_file
 from loaders.mapping import MappedFile, MappedRowErrors, Mapping, MappingError, load_mapping
 from loaders.mapping import mapping_for as shipped_mapping_for
