@@ -459,9 +459,10 @@ RELATION_TYPES: tuple[RelationType, ...] = (
     _rel(
         "OFFICER_OF",
         OfficerOfRecord,
-        {"Person"},
+        {"Person", "Company"},
         {"Company"},
-        "a person is a director, officer or secretary of an organisation",
+        "a person (or a corporate director) is a director, officer or secretary of an"
+        " organisation",
     ),
     _rel(
         "ABOUT",

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -102,7 +102,8 @@ class Spec(_Part):
     replace: dict[str, str] | None = None  # regex -> replacement
     strip: str | None = None  # characters taken off both ends (whitespace always is)
     date: list[str] | None = None  # strptime formats, or "iso"; gives YYYY, YYYY-MM or ISO
-    country: Literal["iso2", "iso3", "name", "any"] | None = None  # gives ISO 3166 alpha-2
+    country: Literal["iso2", "iso3", "name", "any"] | None = None  # what the cells hold
+    country_gives: Literal["iso2", "name"] = "iso2"  # ISO 3166 alpha-2 ("CN"), or "China"
     map: dict[str, Any] | None = None  # value -> value
     unmapped: Literal["keep", "drop"] = "keep"  # what becomes of values the map does not list
     case: Literal["lower", "upper", "title", "first"] | None = None  # "first": Capitalised
@@ -246,6 +247,10 @@ def _line_of(document: Any, loc: tuple[Any, ...]) -> int:
 def _model_fields(kind: str) -> dict[str, Any]:
     model = NODE_BY_KIND[kind].model if kind in NODE_BY_KIND else RELATION_BY_KIND[kind].model
     return dict(model.model_fields)
+
+
+def _required(kind: str) -> set[str]:
+    return {f for f, info in _model_fields(kind).items() if info.is_required()}
 
 
 def _check(mapping: Mapping) -> list[str]:
@@ -401,7 +406,7 @@ def _date(text: str, formats: list[str]) -> str:
 
 
 @cache
-def _country(text: str, mode: str) -> str:
+def _country(text: str, mode: str, gives: str = "iso2") -> str:
     from rigour.territories import get_territory, lookup_territory
 
     letters = text.strip()
@@ -416,7 +421,7 @@ def _country(text: str, mode: str) -> str:
         or (mode == "iso3" and (territory.alpha3 or "").lower() != letters.lower())
     ):
         raise _Problem(f"{text!r} is not a known country ({mode})")
-    return str(territory.code).upper()
+    return str(territory.name) if gives == "name" else str(territory.code).upper()
 
 
 _CASES: dict[str, Any] = {
@@ -490,7 +495,7 @@ def values(spec: Spec, ctx: _Context) -> list[Any]:
     if spec.date is not None:
         out = [_date(v, spec.date) for v in out]
     if spec.country is not None:
-        out = [_country(v, spec.country) for v in out]
+        out = [_country(v, spec.country, spec.country_gives) for v in out]
     if spec.map is not None:
         table = spec.map
         out = [table.get(v, v if spec.unmapped == "keep" else None) for v in out]
@@ -666,7 +671,7 @@ class MappedFile:
     def __init__(self, mapping: Mapping, mapping_path: Path, path: Path) -> None:
         self.mapping, self.mapping_path, self.path = mapping, mapping_path, path
         self.list_fields = {
-            name: {f for f, i in _model_fields(spec.kind).items() if "list" in str(i.annotation)}
+            name: {f for f, i in _model_fields(spec.kind).items() if get_origin(i.annotation) is list}
             for name, spec in mapping.records.items()
         }
 
@@ -720,7 +725,7 @@ class MappedFile:
             key = [str(values_or_empty(ctx, k)) for k in spec.keys or ()]
             if spec.keys is not None and not any(key):
                 return None  # no key, no entity (as in followthemoney)
-            if not data.get("name"):
+            if not data.get("name") and "name" in _required(spec.kind):
                 return None
             if "aliases" in data:
                 data["aliases"] = [a for a in data["aliases"] if a != data["name"]]
