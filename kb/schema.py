@@ -461,8 +461,7 @@ RELATION_TYPES: tuple[RelationType, ...] = (
         OfficerOfRecord,
         {"Person", "Company"},
         {"Company"},
-        "a person (or a corporate director) is a director, officer or secretary of an"
-        " organisation",
+        "a person (or a corporate director) is a director, officer or secretary of an organisation",
     ),
     _rel(
         "ABOUT",

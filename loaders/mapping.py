@@ -671,7 +671,9 @@ class MappedFile:
     def __init__(self, mapping: Mapping, mapping_path: Path, path: Path) -> None:
         self.mapping, self.mapping_path, self.path = mapping, mapping_path, path
         self.list_fields = {
-            name: {f for f, i in _model_fields(spec.kind).items() if get_origin(i.annotation) is list}
+            name: {
+                f for f, i in _model_fields(spec.kind).items() if get_origin(i.annotation) is list
+            }
             for name, spec in mapping.records.items()
         }
 
