@@ -747,8 +747,8 @@ class MappedFile:
             if spec.join_by_name:
                 data["resolve_by_name"] = True
         for field, message in _validate(spec.kind, data, self.mapping.ids):
-            field_spec = specs.get(field)
-            problems.append(f"{self._where(number, name, field, field_spec)}: {message}")
+            failing = specs.get(field)
+            problems.append(f"{self._where(number, name, field, failing)}: {message}")
             bad = True
         return None if bad else data
 
@@ -765,12 +765,12 @@ class MappedFile:
         for number, row, text, schema in _rows(self.path, mapping):
             ctx = _Context(row, text)
             try:
-                for name, spec in mapping.derive.items():
-                    row[name] = values(spec, ctx)
+                for column, derived in mapping.derive.items():
+                    row[column] = values(derived, ctx)
             except _Problem as exc:
                 problems.append(
-                    f"{self.path}:line {number}: derived column '{name}' "
-                    f"(mapping {self.mapping_path.name}:line {spec.line}): {exc}"
+                    f"{self.path}:line {number}: derived column '{column}' "
+                    f"(mapping {self.mapping_path.name}:line {derived.line}): {exc}"
                 )
                 continue
             if not _passes(mapping.filters, ctx, schema):
