@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -40,11 +41,21 @@ class _Progress:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per UNWIND batch.")
+@click.option(
+    "--on-ambiguous",
+    type=click.Choice(["fail", "new", "review"]),
+    default="review",
+    show_default=True,
+    help="An entity record without an id that may be one of several entities (or weakly one): "
+    "fail the load, create a new entity, or create it flagged and list its candidates in a "
+    "review file.",
+)
 @connection_options
 def load(
     paths: tuple[str, ...],
     dry_run: bool,
     batch_size: int,
+    on_ambiguous: Literal["fail", "new", "review"],
     uri: str | None,
     user: str | None,
     password: str | None,
@@ -70,10 +81,21 @@ def load(
                 dry_run=dry_run,
                 batch_size=batch_size,
                 progress=progress,
+                on_ambiguous=on_ambiguous,
             )
         finally:
             progress.end()
     click.echo(render(report.rows(), "table"))
+    for line in report.plan.joins:
+        click.echo(f"Joined: {line}")
+    for line in report.plan.kept:
+        click.secho(f"Not overwritten: {line}", fg="yellow", err=True)
+    if report.plan.review:
+        click.echo(
+            f"{len(report.plan.review)} new entit{'y' if len(report.plan.review) == 1 else 'ies'} "
+            "may be others (not joined by guess)"
+            + (f"; candidates in {report.review_file}" if report.review_file else "")
+        )
     verb = "Would create" if dry_run else "Created"
     click.echo(
         f"{verb} {report.counts.created} and {'would change' if dry_run else 'changed'} "
