@@ -8,11 +8,15 @@ with KnowledgeBase.connect() as kb:
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import neo4j
 
 from kb import db, library
+
+if TYPE_CHECKING:
+    from kb.decisions import Decision
+    from kb.unload import UnloadReport
 from kb.settings import Connection, resolve_connection
 
 
@@ -52,6 +56,36 @@ class KnowledgeBase:
         ``kb.query("firms-relying-on", country="China", tech="CUDA")``
         """
         return library.run(self.driver, self.database, name, params)
+
+    def unload(self, source: str | None = None, run: str | None = None) -> UnloadReport:
+        """Take a source (or one load, by run id) back out; see :mod:`kb.unload`."""
+        from kb.unload import unload
+
+        return unload(self.driver, self.database, source=source, run=run)
+
+    def resolve_candidates(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Likely duplicates across the whole graph, best first (a cross-reference)."""
+        from kb import merge
+
+        return merge.candidates(self.driver, self.database, limit)
+
+    def resolve_same(self, kept: str, other: str, why: str = "") -> Decision:
+        """Decide two entities are one: recorded in the user's resolutions file, merged now."""
+        from kb import merge
+
+        return merge.same(self.driver, self.database, kept, other, why)
+
+    def resolve_different(self, a: str, b: str, why: str = "") -> Decision:
+        """Decide two entities are not one: no load will join them."""
+        from kb import merge
+
+        return merge.different(self.driver, self.database, a, b, why)
+
+    def resolve_undo(self) -> Decision:
+        """Take the last decision back (a merge is undone: the two entities come back)."""
+        from kb import merge
+
+        return merge.undo(self.driver, self.database)
 
     def close(self) -> None:
         self.driver.close()

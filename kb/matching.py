@@ -7,7 +7,8 @@ The steps, strongest first (the first that finds anything decides):
 3. the name without its legal form, article and punctuation (``fingerprints``, the
    OpenSanctions library: "NVIDIA Corporation", "Nvidia Corp" and "NVIDIA" share one key);
 4. fuzzy candidates (``rapidfuzz``'s edit ratio on those keys), and names of which one is the
-   other's first words ("Anduril" / "Anduril Industries").
+   other's first words ("Anduril" / "Anduril Industries"). These are never joined by guess:
+   "Bulk firm 1" and "Bulk firm 10" score 96, yet are two firms. They go to review.
 
 Only labels of the same kind ever meet. A name that merely *contains* another is no match:
 "Hysol Huawei" is not Huawei (its key does not start with Huawei's, and their ratio is low).
@@ -17,6 +18,7 @@ together with the same birth date (see :data:`EXACT_ONLY`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,10 +28,8 @@ from rapidfuzz import fuzz, process
 
 from kb.schema import normalise_name
 
-JOIN_FUZZY = 95.0  # a fuzzy score from which one clear candidate joins (a typo's difference)
-REVIEW_FUZZY = 80.0  # fuzzy scores from here up are candidates for review
-PREFIX_SCORE = 70.0  # "Anduril" and "Anduril Industries": always for review, never a join
-MARGIN = 5.0  # a fuzzy join needs the runner-up this far behind
+REVIEW_FUZZY = 85.0  # fuzzy scores from here up are candidates for review
+PREFIX_SCORE = 70.0  # "Anduril" and "Anduril Industries": for review
 EXACT_ONLY = frozenset({"Person"})  # labels matched only by identifier or exact name + birth
 
 
@@ -87,7 +87,7 @@ class Matcher:
         self.by_identifier: dict[str, set[str]] = {}
         self.by_norm: dict[str, set[str]] = {}
         self.by_key: dict[str, set[str]] = {}
-        self.by_first_word: dict[str, set[str]] = {}
+        self.by_prefix: dict[str, set[str]] = {}  # proper word prefixes of keys -> ids
         self.keys: dict[str, list[str]] = {}  # label -> the keys (spaced) of its entities
         self.key_ids: dict[str, dict[str, set[str]]] = {}  # label -> key -> ids
 
@@ -114,7 +114,9 @@ class Matcher:
             if not key:
                 continue
             self.by_key.setdefault(squeeze(key), set()).add(entity.id)
-            self.by_first_word.setdefault(key.split()[0], set()).add(entity.id)
+            words = key.split()
+            for end in range(1, len(words)):
+                self.by_prefix.setdefault(" ".join(words[:end]), set()).add(entity.id)
             ids = self.key_ids.setdefault(entity.label, {}).setdefault(key, set())
             if not ids:
                 self.keys.setdefault(entity.label, []).append(key)
@@ -170,23 +172,24 @@ class Matcher:
             for choice, score, _ in process.extract(
                 key, choices, scorer=fuzz.ratio, score_cutoff=REVIEW_FUZZY, limit=5
             ):
+                if _digits(choice) != _digits(key):
+                    continue  # "NVIDIA H100" / "H20", "firm 1" / "firm 10": numbers differ
                 for entity in self._fits(ids_of[choice], label, exclude):
                     offer(entity, score, f"similar name ({choice!r})")
+            # a known name that begins this one, or that this one begins
             words = key.split()
-            for entity in self._fits(self.by_first_word.get(words[0], ()), label, exclude):
-                for text in entity.names:
-                    other = legal_key(text).split()
-                    shorter, longer = sorted((words, other), key=len)
-                    if shorter and len(shorter) < len(longer) and longer[: len(shorter)] == shorter:
-                        offer(entity, PREFIX_SCORE, f"one name begins the other ({text!r})")
+            for end in range(1, len(words)):
+                shorter = " ".join(words[:end])
+                for entity in self._fits(ids_of.get(shorter, ()), label, exclude):
+                    offer(entity, PREFIX_SCORE, f"one name begins the other ({shorter!r})")
+            for entity in self._fits(self.by_prefix.get(key, ()), label, exclude):
+                offer(entity, PREFIX_SCORE, f"one name begins the other ({key!r})")
         ranked = sorted(scores.values(), key=lambda c: (-c.score, c.id))
-        if not ranked:
-            return Match()
-        top = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score >= JOIN_FUZZY and top.score - runner_up >= MARGIN:
-            return Match(target=top, candidates=ranked)
-        return Match(candidates=ranked, ambiguous=True)
+        return Match(candidates=ranked, ambiguous=bool(ranked))
+
+
+def _digits(text: str) -> list[str]:
+    return re.findall(r"\d+", text)
 
 
 def _decide(hits: list[Known], score: float, reason: str) -> Match:

@@ -36,6 +36,11 @@ def resolutions_file() -> str | None:
     return env("KB_RESOLUTIONS")
 
 
+def review_folder() -> str | None:
+    """Where `kb load` writes review files (KB_REVIEW_DIR; see kb/load/runner.py)."""
+    return env("KB_REVIEW_DIR")
+
+
 def java_home() -> str | None:
     return env("JAVA_HOME")
 

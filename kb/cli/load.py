@@ -151,3 +151,37 @@ def export_command(
     with db.connected(connection) as driver:
         count = export(driver, connection.database, fmt, out)
     click.echo(f"Exported {count} records to {out}.")
+
+
+@click.command()
+@click.option("--source", "source", default=None, help="A source id: every fact it gave.")
+@click.option("--run", "run", default=None, help="A load's run id (printed by `kb load`).")
+@connection_options
+def unload(
+    source: str | None,
+    run: str | None,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Take a source (or one load) back out, in one transaction.
+
+    Removes the facts it contributed, the values it kept beside other sources' entities, and
+    the entities it introduced that nothing else uses.
+
+    Example: kb unload --source my-suppliers
+    """
+    from kb.api import KnowledgeBase
+
+    with KnowledgeBase.connect(uri, user, password, database) as kb:
+        report = kb.unload(source=source, run=run)
+    click.echo(
+        f"Unloaded {report.what}: {report.facts} facts, {report.claims} claims, "
+        f"{report.entities} entities in {report.seconds:.1f} s. Run: {report.run_id}"
+    )
+    if report.kept:
+        click.echo(
+            f"Kept {len(report.kept)} entities that other sources still use: "
+            + ", ".join(report.kept[:20])
+        )

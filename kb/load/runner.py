@@ -23,6 +23,7 @@ from kb.load.spool import Spool
 from kb.load.writer import WriteCounts
 from kb.paths import state_home
 from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
+from kb.settings import review_folder
 from loaders import opensanctions
 from loaders.files import find_files, read_file
 from loaders.records import ParseError, RawRecord
@@ -155,8 +156,9 @@ def _sha256(path: Path) -> str:
 
 
 def review_dir() -> Path:
-    """Where review files go: ``$XDG_STATE_HOME/ai-infra-kb/review/<run id>.yaml``."""
-    return state_home() / "review"
+    """Where review files go: KB_REVIEW_DIR, default ``~/.local/state/ai-infra-kb/review``."""
+    configured = review_folder()
+    return Path(configured) if configured else state_home() / "review"
 
 
 def write_review(path: Path, run_id: str, plan: Plan) -> Path:
