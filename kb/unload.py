@@ -46,8 +46,11 @@ def _unload(
     params = {"source": source, "run": run}
     report.facts = tx.run(statement("unload_facts"), params).single(strict=True)["facts"]
     report.claims = tx.run(statement("unload_claims"), params).single(strict=True)["claims"]
-    row = tx.run(statement("unload_entities"), params).single(strict=True)
-    report.entities, report.kept = row["entities"], sorted(row["kept"])
+    report.entities, report.kept = 0, []
+    for name in ("unload_entities", "unload_sources"):
+        row = tx.run(statement(name), params).single(strict=True)
+        report.entities += row["entities"]
+        report.kept += sorted(row["kept"])
     if report.removed == 0:
         raise UnloadError(
             f"Nothing in the graph comes from {report.what}: no fact, claim or entity. "
