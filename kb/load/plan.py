@@ -199,7 +199,8 @@ class Planner:
             duplicates.append((raw, record.id))
             return
         props = node_props(record, contributor(raw, record))
-        props["needs_review"] = True if review else None
+        if review:
+            props["needs_review"] = True  # (a later load leaves the flag to the decision)
         self.index.add(record.id, label, props["name"], props.get("aliases", ()))
         for identifier in props.get("identifiers") or ():
             self.redirect.setdefault(identifier, record.id)
