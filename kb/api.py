@@ -17,7 +17,10 @@ from kb import db, library
 from kb.settings import Connection, resolve_connection
 
 if TYPE_CHECKING:
+    from kb.decisions import Decision
+    from kb.load.entities import OnAmbiguous
     from kb.load.runner import LoadReport
+    from kb.unload import UnloadReport
 
 
 class KnowledgeBase:
@@ -62,6 +65,7 @@ class KnowledgeBase:
         *paths: str | Path,
         mapping: str | Path | None = None,
         dry_run: bool = False,
+        on_ambiguous: OnAmbiguous = "review",
     ) -> LoadReport:
         """Load files, all or nothing; ``mapping`` (a file or a shipped mapping's name) says
         how the rows of outside files become records.
@@ -72,7 +76,44 @@ class KnowledgeBase:
 
         mapping_file = resolve_mapping(mapping) if mapping is not None else None
         targets = [Path(p) for p in paths]
-        return load(self.driver, self.database, targets, dry_run=dry_run, mapping=mapping_file)
+        return load(
+            self.driver,
+            self.database,
+            targets,
+            dry_run=dry_run,
+            mapping=mapping_file,
+            on_ambiguous=on_ambiguous,
+        )
+
+    def unload(self, source: str | None = None, run: str | None = None) -> UnloadReport:
+        """Take a source (or one load, by run id) back out; see :mod:`kb.unload`."""
+        from kb.unload import unload
+
+        return unload(self.driver, self.database, source=source, run=run)
+
+    def resolve_candidates(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Likely duplicates across the whole graph, best first (a cross-reference)."""
+        from kb import merge
+
+        return merge.candidates(self.driver, self.database, limit)
+
+    def resolve_same(self, kept: str, other: str, why: str = "") -> Decision:
+        """Decide two entities are one: recorded in the user's resolutions file, merged now."""
+        from kb import merge
+
+        return merge.same(self.driver, self.database, kept, other, why)
+
+    def resolve_different(self, a: str, b: str, why: str = "") -> Decision:
+        """Decide two entities are not one: no load will join them."""
+        from kb import merge
+
+        return merge.different(self.driver, self.database, a, b, why)
+
+    def resolve_undo(self) -> Decision:
+        """Take the last decision back (a merge is undone: the two entities come back)."""
+        from kb import merge
+
+        return merge.undo(self.driver, self.database)
 
     def close(self) -> None:
         self.driver.close()

@@ -14,6 +14,12 @@ def _packaged(name: str) -> Path:
     return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
+def packaged_file(name: str) -> Path:
+    """A file shipped at the repository's top (``resolutions.yaml``)."""
+    installed = _PACKAGE / "_data" / name
+    return installed if installed.is_file() else _PACKAGE.parent / name
+
+
 def cypher_dir() -> Path:
     return _packaged("cypher")
 

@@ -38,10 +38,17 @@ class Record(BaseModel):
 # --------------------------------------------------------------------------- nodes
 
 
+Scheme = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
 class NodeRecord(Record):
+    """An entity. Without ``id`` (or with one of another system, kept in ``identifiers``) the
+    loader resolves it against the graph and the rest of the load (docs/schema.md)."""
+
     id: Id
     name: Text
     aliases: list[Text] = []
+    identifiers: dict[Scheme, Text] = {}  # {wikidata: Q182477, lei: ..., opensanctions: ...}
     description: str | None = None
     # Where the node's own description comes from (optional for plain entities).
     source: Id | None = None
@@ -55,6 +62,23 @@ class NodeRecord(Record):
         if isinstance(value, str):
             return [part.strip() for part in value.split(";") if part.strip()]
         return value
+
+    @field_validator("identifiers", mode="before")
+    @classmethod
+    def _split_identifiers(cls, value: Any) -> Any:
+        # CSV cells (and the graph) hold identifiers as "wikidata:Q182477; lei:...".
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(";") if part.strip()]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            pairs = [v.split(":", 1) for v in value]
+            if all(len(p) == 2 for p in pairs):
+                return {k.strip(): v.strip() for k, v in pairs}
+        return value
+
+
+def identifier_list(identifiers: dict[str, str]) -> list[str]:
+    """Identifiers as the graph stores them: sorted "scheme:value" strings."""
+    return sorted(f"{k}:{v}" for k, v in identifiers.items())
 
 
 class SourceRecord(Record):

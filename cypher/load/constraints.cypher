@@ -12,6 +12,13 @@ CREATE CONSTRAINT category_id IF NOT EXISTS FOR (n:Category) REQUIRE n.id IS UNI
 CREATE CONSTRAINT restriction_id IF NOT EXISTS FOR (n:Restriction) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT statistic_id IF NOT EXISTS FOR (n:Statistic) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (n:Claim) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT merge_undo_id IF NOT EXISTS FOR (n:MergeUndo) REQUIRE n.id IS UNIQUE;
+CREATE INDEX claim_norm_name IF NOT EXISTS FOR (n:Claim) ON (n.norm_name);
+CREATE INDEX claim_set_by IF NOT EXISTS FOR (n:Claim) ON (n.set_by);
+CREATE INDEX claim_created_run IF NOT EXISTS FOR (n:Claim) ON (n.created_run);
+CREATE INDEX entity_set_by IF NOT EXISTS FOR (n:Entity) ON (n.set_by);
+CREATE INDEX entity_created_run IF NOT EXISTS FOR (n:Entity) ON (n.created_run);
 CREATE INDEX entity_norm_name IF NOT EXISTS FOR (n:Entity) ON (n.norm_name);
 CREATE INDEX statistic_series IF NOT EXISTS FOR (n:Statistic) ON (n.series);
 CREATE INDEX relies_on_kind IF NOT EXISTS FOR ()-[r:RELIES_ON]-() ON (r.kind);

@@ -1,9 +1,10 @@
 // Upsert a batch of nodes of one label. $label comes from the fixed schema, never from input.
-// Each row: {id, props}. props holds every schema field (null removes a property).
+// Each row: {id, props, run}. props holds every schema field (null removes a property) and
+// set_by, the source that sets them; run is the load that creates the node (kept for unload).
 // Returns how many nodes were created and how many existing ones changed.
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
-ON CREATE SET n.`_new` = true
+ON CREATE SET n.`_new` = true, n.created_run = row.run
 SET n:$($label)
 WITH n, row, coalesce(n.`_new`, false) AS created
 WITH n, row, created,

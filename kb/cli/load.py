@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -47,12 +48,22 @@ class _Progress:
     default=None,
     help="A mapping (YAML) that turns the files' rows into records, or a shipped one's name.",
 )
+@click.option(
+    "--on-ambiguous",
+    type=click.Choice(["fail", "new", "review"]),
+    default="review",
+    show_default=True,
+    help="An entity record without an id that may be one of several entities (or weakly one): "
+    "fail the load, create a new entity, or create it flagged and list its candidates in a "
+    "review file.",
+)
 @connection_options
 def load(
     paths: tuple[str, ...],
     dry_run: bool,
     batch_size: int,
     mapping: str | None,
+    on_ambiguous: Literal["fail", "new", "review"],
     uri: str | None,
     user: str | None,
     password: str | None,
@@ -82,10 +93,21 @@ def load(
                 batch_size=batch_size,
                 progress=progress,
                 mapping=mapping_file,
+                on_ambiguous=on_ambiguous,
             )
         finally:
             progress.end()
     click.echo(render(report.rows(), "table"))
+    for line in report.plan.joins:
+        click.echo(f"Joined: {line}")
+    for line in report.plan.kept:
+        click.secho(f"Not overwritten: {line}", fg="yellow", err=True)
+    if report.plan.review:
+        click.echo(
+            f"{len(report.plan.review)} new entit{'y' if len(report.plan.review) == 1 else 'ies'} "
+            "may be others (not joined by guess)"
+            + (f"; candidates in {report.review_file}" if report.review_file else "")
+        )
     verb = "Would create" if dry_run else "Created"
     click.echo(
         f"{verb} {report.counts.created} and {'would change' if dry_run else 'changed'} "
@@ -141,3 +163,37 @@ def export_command(
     with db.connected(connection) as driver:
         count = export(driver, connection.database, fmt, out)
     click.echo(f"Exported {count} records to {out}.")
+
+
+@click.command()
+@click.option("--source", "source", default=None, help="A source id: every fact it gave.")
+@click.option("--run", "run", default=None, help="A load's run id (printed by `kb load`).")
+@connection_options
+def unload(
+    source: str | None,
+    run: str | None,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Take a source (or one load) back out, in one transaction.
+
+    Removes the facts it contributed, the values it kept beside other sources' entities, and
+    the entities it introduced that nothing else uses.
+
+    Example: kb unload --source my-suppliers
+    """
+    from kb.api import KnowledgeBase
+
+    with KnowledgeBase.connect(uri, user, password, database) as kb:
+        report = kb.unload(source=source, run=run)
+    click.echo(
+        f"Unloaded {report.what}: {report.facts} facts, {report.claims} claims, "
+        f"{report.entities} entities in {report.seconds:.1f} s. Run: {report.run_id}"
+    )
+    if report.kept:
+        click.echo(
+            f"Kept {len(report.kept)} entities that other sources still use: "
+            + ", ".join(report.kept[:20])
+        )

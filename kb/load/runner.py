@@ -11,15 +11,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import neo4j
+import yaml
 
+from kb.decisions import Decisions
 from kb.errors import LoadError
 from kb.load import writer
+from kb.load.entities import OnAmbiguous
 from kb.load.index import EntityIndex, Neo4jGraph
 from kb.load.plan import Part, Plan, Planner
 from kb.load.spool import Spool
 from kb.load.writer import WriteCounts
-from kb.paths import mappings_dir
+from kb.paths import mappings_dir, state_home
 from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
+from kb.settings import review_folder
 from loaders.files import find_files, read_file
 from loaders.mapping import MappedFile, MappedRowErrors, Mapping, MappingError, load_mapping
 from loaders.mapping import mapping_for as shipped_mapping_for
@@ -35,6 +39,7 @@ class LoadReport:
     seconds: float
     run_id: str
     plan_seconds: float = 0.0
+    review_file: Path | None = None  # the candidates of new entities flagged for review
 
     def rows(self) -> list[dict[str, object]]:
         """A summary table: per label or type, records planned, created, changed."""
@@ -46,6 +51,15 @@ class LoadReport:
                     "rows": count,
                     "created": self.counts.nodes_created.get(label, 0),
                     "changed": self.counts.nodes_changed.get(label, 0),
+                }
+            )
+        if self.plan.claims:
+            out.append(
+                {
+                    "what": "Claim",
+                    "rows": self.plan.claims,
+                    "created": self.counts.claims_created,
+                    "changed": self.counts.claims_changed,
                 }
             )
         for rel_type, count in self.plan.relations.items():
@@ -164,6 +178,35 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def review_dir() -> Path:
+    """Where review files go: KB_REVIEW_DIR, default ``~/.local/state/ai-infra-kb/review``."""
+    configured = review_folder()
+    return Path(configured) if configured else state_home() / "review"
+
+
+def write_review(path: Path, run_id: str, plan: Plan) -> Path:
+    """The new entities that may be others, with their candidates and the commands to decide."""
+    items = []
+    for item in plan.review:
+        created = item["created"]
+        items.append(
+            {
+                **item,
+                "decide": [f"kb resolve same {c['id']} {created}" for c in item["candidates"][:3]]
+                + [f"kb resolve different {c['id']} {created}" for c in item["candidates"][:3]],
+            }
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"# Entities of load {run_id} created new but that may be others: look at the\n"
+        "# candidates, then decide (kb resolve same KEPT OTHER merges; kb resolve different\n"
+        "# keeps them apart). Every later load honours the decisions.\n"
+    )
+    body = yaml.safe_dump({"run": run_id, "review": items}, sort_keys=False, allow_unicode=True)
+    path.write_text(header + body, encoding="utf-8")
+    return path
+
+
 def load(
     driver: neo4j.Driver,
     database: str | None,
@@ -173,6 +216,9 @@ def load(
     batch_size: int = 2000,
     progress: writer.Progress | None = None,
     mapping: Path | None = None,
+    on_ambiguous: OnAmbiguous = "review",
+    decisions: Decisions | None = None,
+    review_to: Path | None = None,
 ) -> LoadReport:
     """Load files; raises :class:`LoadError` (with every problem) and writes nothing on error.
 
@@ -192,7 +238,13 @@ def load(
     except MappingError as exc:
         raise LoadError([f"{exc.path}:{p}" for p in exc.problems]) from None
     with Spool(batch_size) as spool:
-        planner = Planner(Neo4jGraph(driver, database), spool)
+        planner = Planner(
+            Neo4jGraph(driver, database),
+            spool,
+            run=run_id,
+            decisions=decisions if decisions is not None else Decisions.load(),
+            on_ambiguous=on_ambiguous,
+        )
         stream = None
         if not dry_run:
             # Constraints first: the streamed transaction writes while planning goes on, and
@@ -221,7 +273,18 @@ def load(
             "sha256": [_sha256(p) for p in files],
             "mappings": sorted({str(m.resolve()) for _, m in source.mappings.values()}),
             "records": sum(plan.records.values()),
+            "joins": plan.joins[:1000],
+            "kept_as_claims": plan.kept[:1000],
+            "review": [
+                f"{r['record']}: {r['name']!r} created as {r['created']}; may be "
+                + ", ".join(f"{c['id']} ({c['score']:g}, {c['reason']})" for c in r["candidates"])
+                for r in plan.review[:1000]
+            ],
         }
+        review_file = None
+        if plan.review and on_ambiguous == "review" and not problems:
+            review_file = (review_to or review_dir()) / f"{run_id.replace(':', '')}.yaml"
+            run["review_file"] = str(review_file)
         planned = time.monotonic() - started
         if problems:
             if stream is not None:
@@ -243,7 +306,11 @@ def load(
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
             counts = stream.finish({**run, "status": "loaded", "rejected": 0, "finished": finished})
-    return LoadReport(files, plan, counts, dry_run, time.monotonic() - started, run_id, planned)
+    if review_file is not None:
+        write_review(review_file, run_id, plan)
+    return LoadReport(
+        files, plan, counts, dry_run, time.monotonic() - started, run_id, planned, review_file
+    )
 
 
 def _dry_run(driver: neo4j.Driver, database: str | None, spool: Spool) -> WriteCounts:

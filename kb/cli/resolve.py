@@ -1,0 +1,116 @@
+"""`kb resolve`: likely duplicates, and the decisions (same, different, undo) that settle them.
+
+Decisions are written to the user's resolutions file (KB_RESOLUTIONS, default
+~/.local/state/ai-infra-kb/resolutions.yaml) and honoured by every later load.
+"""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli.options import connection_options
+from kb.output import render
+
+
+@click.group()
+def resolve() -> None:
+    """Entity resolution: likely duplicates, and decisions that settle them.
+
+    Example: kb resolve candidates && kb resolve same nvidia nvidia-corp --why "one company"
+    """
+
+
+@resolve.command()
+@click.option("--limit", type=int, default=None, help="At most this many pairs.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@connection_options
+def candidates(
+    limit: int | None,
+    fmt: str,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Pairs of entities that may be one (a cross-reference of the whole graph), best first.
+
+    Example: kb resolve candidates --limit 20
+    """
+    from kb.api import KnowledgeBase
+
+    with KnowledgeBase.connect(uri, user, password, database) as kb:
+        rows = kb.resolve_candidates(limit)
+    click.echo(render(rows, fmt))
+
+
+@resolve.command()
+@click.argument("kept")
+@click.argument("other")
+@click.option("--why", default="", help="Why they are one (kept with the decision).")
+@connection_options
+def same(
+    kept: str,
+    other: str,
+    why: str,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """KEPT and OTHER are one entity: OTHER is merged into KEPT (every fact kept).
+
+    Example: kb resolve same anduril anduril-industries --why "same company"
+    """
+    from kb.api import KnowledgeBase
+
+    with KnowledgeBase.connect(uri, user, password, database) as kb:
+        decision = kb.resolve_same(kept, other, why)
+    click.echo(
+        f"Decided: {other} is {kept} ({decision.id}); merged. `kb resolve undo` takes it back."
+    )
+
+
+@resolve.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--why", default="", help="Why they are two (kept with the decision).")
+@connection_options
+def different(
+    a: str,
+    b: str,
+    why: str,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """A and B are two entities: no load will join them.
+
+    Example: kb resolve different huawei hysol-huawei
+    """
+    from kb.api import KnowledgeBase
+
+    with KnowledgeBase.connect(uri, user, password, database) as kb:
+        decision = kb.resolve_different(a, b, why)
+    click.echo(f"Decided: {a} and {b} are different ({decision.id}).")
+
+
+@resolve.command()
+@connection_options
+def undo(uri: str | None, user: str | None, password: str | None, database: str | None) -> None:
+    """Take back the last decision (a merge gives the two entities back).
+
+    Example: kb resolve undo
+    """
+    from kb.api import KnowledgeBase
+
+    with KnowledgeBase.connect(uri, user, password, database) as kb:
+        decision = kb.resolve_undo()
+    a, b = decision.entities
+    click.echo(f"Took back: {decision.decision} {a} {b} ({decision.id}).")
