@@ -7,17 +7,20 @@ with KnowledgeBase.connect() as kb:
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import neo4j
 
 from kb import db, library
+from kb.settings import Connection, resolve_connection
 
 if TYPE_CHECKING:
     from kb.decisions import Decision
+    from kb.load.entities import OnAmbiguous
+    from kb.load.runner import LoadReport
     from kb.unload import UnloadReport
-from kb.settings import Connection, resolve_connection
 
 
 class KnowledgeBase:
@@ -56,6 +59,31 @@ class KnowledgeBase:
         ``kb.query("firms-relying-on", country="China", tech="CUDA")``
         """
         return library.run(self.driver, self.database, name, params)
+
+    def load(
+        self,
+        *paths: str | Path,
+        mapping: str | Path | None = None,
+        dry_run: bool = False,
+        on_ambiguous: OnAmbiguous = "review",
+    ) -> LoadReport:
+        """Load files, all or nothing; ``mapping`` (a file or a shipped mapping's name) says
+        how the rows of outside files become records.
+
+        ``kb.load("datasets/fcc-covered-list.csv", mapping="fcc-covered-list")``
+        """
+        from kb.load.runner import load, resolve_mapping
+
+        mapping_file = resolve_mapping(mapping) if mapping is not None else None
+        targets = [Path(p) for p in paths]
+        return load(
+            self.driver,
+            self.database,
+            targets,
+            dry_run=dry_run,
+            mapping=mapping_file,
+            on_ambiguous=on_ambiguous,
+        )
 
     def unload(self, source: str | None = None, run: str | None = None) -> UnloadReport:
         """Take a source (or one load, by run id) back out; see :mod:`kb.unload`."""

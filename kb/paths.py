@@ -38,6 +38,11 @@ def datasets_dir() -> Path:
     return _packaged("datasets")
 
 
+def mappings_dir() -> Path:
+    """The mappings the repository ships (``kb load FILE --mapping NAME``)."""
+    return _packaged("mappings")
+
+
 def pom_file() -> Path:
     return _PACKAGE / "server" / "pom.xml"
 

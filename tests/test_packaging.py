@@ -25,7 +25,10 @@ def test_wheel_ships_cypher_seed_and_pom(tmp_path: Path) -> None:
         "kb/_data/cypher/firms-relying-on.cypher",
         "kb/_data/seed/companies.yaml",
         "kb/_data/seed/relies_on.yaml",
-        "loaders/opensanctions.py",
+        "loaders/mapping.py",
+        "kb/_data/mappings/us-dod-1260h.yaml",
+        "kb/_data/mappings/fcc-covered-list.yaml",
+        "kb/_data/mappings/ftm.yaml",
         "kb/py.typed",
     }
     assert expected <= names, expected - names

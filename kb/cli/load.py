@@ -12,6 +12,7 @@ import click
 from kb import db
 from kb.cli.options import connection_options
 from kb.load.runner import load as run_load
+from kb.load.runner import resolve_mapping
 from kb.output import render
 from kb.paths import seed_dir
 from kb.settings import resolve_connection
@@ -42,6 +43,12 @@ class _Progress:
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per UNWIND batch.")
 @click.option(
+    "--mapping",
+    "mapping",
+    default=None,
+    help="A mapping (YAML) that turns the files' rows into records, or a shipped one's name.",
+)
+@click.option(
     "--on-ambiguous",
     type=click.Choice(["fail", "new", "review"]),
     default="review",
@@ -55,6 +62,7 @@ def load(
     paths: tuple[str, ...],
     dry_run: bool,
     batch_size: int,
+    mapping: str | None,
     on_ambiguous: Literal["fail", "new", "review"],
     uri: str | None,
     user: str | None,
@@ -64,12 +72,15 @@ def load(
     """Load files or folders (CSV, JSON, JSONL, YAML), or `seed` for the curated seed.
 
     A file is named after the kind of its records (companies.csv, relies_on.yaml) or, for
-    YAML/JSON, maps kinds to records. An OpenSanctions ban-list CSV is recognised by its
-    header. Any error names file, line and field, and nothing is written.
+    YAML/JSON, maps kinds to records. Any other CSV, JSON or JSONL file loads through a
+    mapping (--mapping; a CSV with the header of a shipped mapping finds it by itself). Any
+    error names file, line and field (and the mapping's line), and nothing is written.
 
-    Example: kb load seed && kb load my-suppliers.csv my-data/
+    Example: kb load seed && kb load my-suppliers.csv my-data/ &&
+    kb load datasets/fcc-covered-list.csv --mapping fcc-covered-list
     """
     targets = [seed_dir() if p == "seed" else Path(p) for p in paths]
+    mapping_file = resolve_mapping(mapping) if mapping else None
     connection = resolve_connection(uri, user, password, database)
     with db.connected(connection) as driver:
         progress = _Progress()
@@ -81,6 +92,7 @@ def load(
                 dry_run=dry_run,
                 batch_size=batch_size,
                 progress=progress,
+                mapping=mapping_file,
                 on_ambiguous=on_ambiguous,
             )
         finally:

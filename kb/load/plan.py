@@ -379,6 +379,8 @@ class Planner:
                     self._resolve(raw, name, value, frozenset({label}), problems)
             if subject is None or obj is None or source is None:
                 continue
+            if subject.id == obj.id and record.subject != record.object:
+                continue  # two parties that resolution found to be one: no fact
             key = relation_key(record)
             identity = (subject.id, rel_type.type, obj.id, source.id, key)
             row = {
@@ -413,19 +415,28 @@ class Planner:
         self, records: Records, suspects: list[tuple[RawRecord, tuple[str, ...], dict[str, Any]]]
     ) -> None:
         wanted = {identity for _, identity, _ in suspects}
-        first: dict[tuple[str, ...], str] = {}
+        first: dict[tuple[str, ...], tuple[str, tuple[Any, Any]]] = {}
         for raw, identity, _ in self._facts(records, problems=False):
             if identity in wanted and identity not in first:
-                first[identity] = raw.origin
+                first[identity] = (raw.origin, _parties(raw))
         for raw, identity, row in suspects:
-            if first[identity] == raw.origin:  # only a hash collision: not a duplicate
+            origin, parties = first[identity]
+            if origin == raw.origin:  # only a hash collision: not a duplicate
                 self._keep(identity[1], row)
+                continue
+            if parties != _parties(raw):
+                # facts that name their parties differently (two spellings of a company in an
+                # outside list) and that resolution found to be one fact: kept once
                 continue
             subject, rel_type, obj, source, key = identity
             self.plan.problems.append(
                 f"{raw.origin}: duplicate fact {subject} {rel_type} {obj} "
                 f"(source {source}{', ' + key if key else ''}; first at {first[identity]})"
             )
+
+
+def _parties(raw: RawRecord) -> tuple[Any, Any]:
+    return raw.data.get("subject"), raw.data.get("object")
 
 
 def in_memory(raws: Iterable[RawRecord]) -> Records:

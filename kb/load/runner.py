@@ -21,11 +21,12 @@ from kb.load.index import EntityIndex, Neo4jGraph
 from kb.load.plan import Part, Plan, Planner
 from kb.load.spool import Spool
 from kb.load.writer import WriteCounts
-from kb.paths import state_home
+from kb.paths import mappings_dir, state_home
 from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
 from kb.settings import review_folder
-from loaders import opensanctions
 from loaders.files import find_files, read_file
+from loaders.mapping import MappedFile, MappedRowErrors, Mapping, MappingError, load_mapping
+from loaders.mapping import mapping_for as shipped_mapping_for
 from loaders.records import ParseError, RawRecord
 
 
@@ -73,16 +74,20 @@ class LoadReport:
         return out
 
 
-def _read(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
-    if opensanctions.is_ban_list(path):
-        return opensanctions.read_ban_list(path)
-    return read_file(path, kinds)
+def resolve_mapping(name: Path | str) -> Path:
+    """A mapping file, or the name of one the package ships (``us-dod-1260h``)."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = mappings_dir() / f"{path.name.removesuffix('.yaml')}.yaml"
+    if shipped.is_file():
+        return shipped
+    known = ", ".join(sorted(p.stem for p in mappings_dir().glob("*.yaml")))
+    raise LoadError([f"{name}: no such mapping file, nor a shipped mapping ({known})"])
 
 
 def _holds(path: Path, part: Part) -> bool:
     """Whether a pass over ``part`` reads the file: one named after a kind holds only that."""
-    if opensanctions.is_ban_list(path):
-        return True
     if path.stem in NODE_BY_KIND:
         return part == "nodes"
     if path.stem in RELATION_BY_KIND:
@@ -94,22 +99,36 @@ def _holds(path: Path, part: Part) -> bool:
 class FileRecords:
     """Passes over the records of files, read as streams; each file problem is kept once."""
 
-    def __init__(self, files: list[Path]) -> None:
+    def __init__(self, files: list[Path], mapping: Path | None = None) -> None:
         self.files = files
         self.kinds = set(ALL_KINDS)
         self.problems: dict[str, None] = {}
         self.counts: dict[Path, int] = dict.fromkeys(files, 0)
+        # the mapping of each file: the one given, or a shipped one whose header the CSV has
+        self.mappings: dict[Path, tuple[Mapping, Path]] = {}
+        for path in files:
+            found = mapping or (None if path.stem in self.kinds else _shipped_for(path))
+            if found is not None:
+                self.mappings[path] = (load_mapping(found), found)
+
+    def _read(self, path: Path, part: Part) -> Iterator[RawRecord]:
+        if path in self.mappings:
+            mapping, mapping_path = self.mappings[path]
+            return MappedFile(mapping, mapping_path, path).records(part)
+        return read_file(path, self.kinds)
 
     def __call__(self, part: Part) -> Iterator[RawRecord]:
         for path in self.files:
-            if not _holds(path, part):
+            if path not in self.mappings and not _holds(path, part):
                 continue
             try:
-                for raw in _read(path, self.kinds):
+                for raw in self._read(path, part):
                     self.counts[path] += 1
                     yield raw
             except ParseError as exc:
                 self.problems[str(exc)] = None
+            except MappedRowErrors as exc:
+                self.problems.update(dict.fromkeys(exc.problems))
             except OSError as exc:
                 self.problems[f"{path}: cannot read: {exc.strerror}"] = None
 
@@ -120,6 +139,10 @@ class FileRecords:
             if n == 0 and not any(m.startswith(str(p)) for m in self.problems)
         ]
         return list(self.problems) + empty
+
+
+def _shipped_for(path: Path) -> Path | None:
+    return shipped_mapping_for(path, mappings_dir())
 
 
 def read_records(paths: list[Path]) -> tuple[list[Path], list[RawRecord], list[str]]:
@@ -192,6 +215,7 @@ def load(
     dry_run: bool = False,
     batch_size: int = 2000,
     progress: writer.Progress | None = None,
+    mapping: Path | None = None,
     on_ambiguous: OnAmbiguous = "review",
     decisions: Decisions | None = None,
     review_to: Path | None = None,
@@ -208,10 +232,12 @@ def load(
     run_id = f"load-{started_at}-{uuid.uuid4().hex[:8]}"
     try:
         files = find_files(paths)
+        source = FileRecords(files, mapping)
     except ParseError as exc:
         raise LoadError([str(exc)]) from None
+    except MappingError as exc:
+        raise LoadError([f"{exc.path}:{p}" for p in exc.problems]) from None
     with Spool(batch_size) as spool:
-        source = FileRecords(files)
         planner = Planner(
             Neo4jGraph(driver, database),
             spool,
@@ -245,6 +271,7 @@ def load(
             "started": started_at,
             "files": [str(p.resolve()) for p in files],
             "sha256": [_sha256(p) for p in files],
+            "mappings": sorted({str(m.resolve()) for _, m in source.mappings.values()}),
             "records": sum(plan.records.values()),
             "joins": plan.joins[:1000],
             "kept_as_claims": plan.kept[:1000],
