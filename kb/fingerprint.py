@@ -10,9 +10,10 @@ import neo4j
 
 from kb.statements import statement
 
-# Which load put a node or fact there, and which source set a node's values: bookkeeping of
-# the loads (like the LoadRun records), not content; an export loaded back gives new ones.
-BOOKKEEPING = frozenset({"created_run", "set_by"})
+# Which load put a node or fact there, which source set a node's values, whether it waits for a
+# review: bookkeeping of the loads (like the LoadRun records), not content; an export loaded
+# back gives new ones.
+BOOKKEEPING = frozenset({"created_run", "set_by", "needs_review"})
 
 
 def _content(props: dict[str, object]) -> dict[str, object]:

@@ -24,6 +24,7 @@ from normality import slugify
 from kb.decisions import Decisions
 from kb.load.index import Entity
 from kb.matching import Candidate, Known, Matcher
+from kb.paths import seed_dir
 from kb.schema import NODE_BY_KIND, NodeRecord, SourceRecord, StatisticRecord, identifier_list
 from loaders.records import RawRecord
 
@@ -41,12 +42,15 @@ RESOLVABLE = frozenset(
 )
 
 
-def contributor(raw: RawRecord, record: Any) -> str:
-    """Who sets a node's values: its ``source``, a source itself, else its file."""
+def contributor(raw: RawRecord, record: Any) -> str | None:
+    """Who sets a node's values: its ``source``, a source itself, ``seed`` for the seed's own
+    records without one; else nobody (a record without a source updates such an entity)."""
     if isinstance(record, SourceRecord):
         return str(record.id)
     source = getattr(record, "source", None)
-    return str(source) if source else f"file:{raw.path.parent.name}/{raw.path.name}"
+    if source:
+        return str(source)
+    return "seed" if raw.path.resolve().is_relative_to(seed_dir().resolve()) else None
 
 
 def provisional_id(data: dict[str, Any]) -> str:
@@ -87,13 +91,12 @@ class Resolver:
         if raw.kind not in RESOLVABLE:
             return False
         given = raw.data.get("id")
-        return not (isinstance(given, str) and given.strip()) or bool(
-            raw.data.get("resolve_by_name")
-        )
+        absent = given is None or (isinstance(given, str) and not given.strip())
+        return absent or bool(raw.data.get("resolve_by_name"))
 
     def with_provisional_id(self, raw: RawRecord) -> RawRecord:
         given = raw.data.get("id")
-        if isinstance(given, str) and given.strip():
+        if given is not None and not (isinstance(given, str) and not given.strip()):
             return raw
         return RawRecord(
             raw.kind, {**raw.data, "id": provisional_id(raw.data)}, raw.path, raw.where
@@ -223,7 +226,7 @@ class Resolver:
         values["entity"] = entity_id
         self.claims.append(
             {
-                "id": f"{entity_id}|{props['set_by']}|{props['norm_name']}",
+                "id": f"{entity_id}|{props['set_by'] or '-'}|{props['norm_name']}",
                 "entity": entity_id,
                 "props": values,
                 "match": {"score": score, "reason": reason, "record": where},
@@ -234,7 +237,8 @@ class Resolver:
         if existing is not None:
             planner.plan.kept.append(
                 f"{where}: id {entity_id!r} was set by {existing.set_by}: the values of "
-                f"{props['set_by']} are kept beside it (a claim), the entity's own stay"
+                f"{props['set_by'] or 'this record'} are kept beside it (a claim), the "
+                "entity's own stay"
             )
         else:
             planner.plan.joins.append(
@@ -251,7 +255,7 @@ class Resolver:
         self.claims = []
 
 
-def planner_props(record: Any, set_by: str) -> dict[str, Any]:
+def planner_props(record: Any, set_by: str | None) -> dict[str, Any]:
     from kb.load.plan import node_props
 
     return node_props(record, set_by)

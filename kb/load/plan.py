@@ -89,7 +89,7 @@ def _describe_validation(raw: RawRecord, error: ValidationError) -> list[str]:
     return problems
 
 
-def node_props(record: NodeRecord | SourceRecord, set_by: str) -> dict[str, Any]:
+def node_props(record: NodeRecord | SourceRecord, set_by: str | None) -> dict[str, Any]:
     """The properties a node record writes: its fields, its name keys, who set them."""
     props = record.model_dump(exclude={"id"})
     if isinstance(record, SourceRecord) and not props.get("name"):
