@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kb.decisions import Decision
     from kb.load.entities import OnAmbiguous
     from kb.load.runner import LoadReport
+    from kb.merge import Merged
     from kb.unload import UnloadReport
 
 
@@ -97,8 +98,9 @@ class KnowledgeBase:
 
         return merge.candidates(self.driver, self.database, limit)
 
-    def resolve_same(self, kept: str, other: str, why: str = "") -> Decision:
-        """Decide two entities are one: recorded in the user's resolutions file, merged now."""
+    def resolve_same(self, kept: str, other: str, why: str = "") -> Merged:
+        """Decide two entities are one: recorded in the user's resolutions file, and merged
+        now when both are in the graph (``.merged``)."""
         from kb import merge
 
         return merge.same(self.driver, self.database, kept, other, why)

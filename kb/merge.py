@@ -13,6 +13,7 @@ from the fixed schema.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import neo4j
@@ -165,13 +166,19 @@ def _merge(
     return undo
 
 
-def same(driver: neo4j.Driver, database: str | None, kept: str, other: str, why: str) -> Decision:
+@dataclass(frozen=True)
+class Merged:
+    decision: Decision
+    merged: bool  # False: one of the two is not in the graph (the decision waits for loads)
+
+
+def same(driver: neo4j.Driver, database: str | None, kept: str, other: str, why: str) -> Merged:
     """Record the decision; merge now if both entities are in the graph."""
     decision = decisions.new("same", kept, other, why)
     with driver.session(database=database) as session:
-        session.execute_write(_merge, kept, other, decision)
+        undo = session.execute_write(_merge, kept, other, decision)
     _record(decision)
-    return decision
+    return Merged(decision, undo is not None)
 
 
 def _unmerge(tx: neo4j.ManagedTransaction, decision_id: str) -> bool:

@@ -201,6 +201,11 @@ def test_same_different_and_undo_round_trip(
     assert Decisions.load().apart("nvidia", "nv-dup")
     assert _invoke("resolve", "undo")[0] == 0
     assert not Decisions.load().apart("nvidia", "nv-dup")
+    # a decision about an entity not loaded yet waits for the loads
+    code, out, _ = _invoke("resolve", "same", "nvidia", "not-loaded-yet")
+    assert code == 0 and "nothing to merge now" in out
+    assert Decisions.load().same == {"not-loaded-yet": "nvidia"}
+    assert _invoke("resolve", "undo")[0] == 0
     code, _, err = _invoke("resolve", "undo")
     assert code == 1 and "No decision to undo" in err
     assert fingerprint(seeded_graph.driver, None) == before

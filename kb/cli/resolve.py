@@ -70,10 +70,17 @@ def same(
     from kb.api import KnowledgeBase
 
     with KnowledgeBase.connect(uri, user, password, database) as kb:
-        decision = kb.resolve_same(kept, other, why)
-    click.echo(
-        f"Decided: {other} is {kept} ({decision.id}); merged. `kb resolve undo` takes it back."
-    )
+        result = kb.resolve_same(kept, other, why)
+    if result.merged:
+        click.echo(
+            f"Decided: {other} is {kept} ({result.decision.id}); merged. "
+            "`kb resolve undo` takes it back."
+        )
+    else:
+        click.echo(
+            f"Decided: {other} is {kept} ({result.decision.id}); not both in the graph, so "
+            "nothing to merge now: every later load will honour it."
+        )
 
 
 @resolve.command()
