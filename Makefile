@@ -4,15 +4,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test soak lint check-seed prereqs install clean
+.PHONY: demo test test-fast soak lint check-seed prereqs install clean
 
 demo: $(STAMP)
 	$(BIN)/kb demo
 
-test: $(STAMP)
-	$(BIN)/ruff check kb loaders tests
+# The whole suite (what CI runs): lint, format and types, the seed check, every test lane.
+test: lint
 	$(BIN)/kb seed check
 	$(BIN)/pytest -q
+
+# What needs no server, JDK or Chromium, in well under a minute (the test lanes: pyproject.toml).
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not neo4j and not browser and not slow"
 
 # The fault, load and fuzz tests at full size (minutes to tens of minutes); prints the figures.
 soak: $(STAMP)
@@ -21,7 +25,7 @@ soak: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kb loaders tests
 	$(BIN)/ruff format --check kb loaders tests
-	$(BIN)/mypy kb loaders
+	$(BIN)/mypy --strict kb loaders
 
 # Loader and query speed at 10^4, 10^5 and 10^6 relationships, on a server instance of its own
 # ('bench', free ports, 8 GiB heap); rewrites the tables of BENCHMARKS.md. SCALES=10000 for a

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from kb.errors import KBError
-from kb.library import code_only
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 STYLE_FILE = "style.grass"
@@ -269,6 +268,8 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def inline_params(body: str, params: Mapping[str, Any]) -> str:
     """``body`` with each ``$name`` outside strings and comments replaced by its literal."""
+    from kb.library import code_only  # (the library is not needed to import this module)
+
     code = code_only(body)
     out, last = [], 0
     for match in _PARAM.finditer(code):

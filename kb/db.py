@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 from kb.errors import ConnectionFailed, KBError, WriteRefused
 from kb.settings import Connection
 
+log = logging.getLogger(__name__)
 READ_QUERY_TYPES = {"r"}
 
 
@@ -55,6 +57,7 @@ def open_driver(connection: Connection) -> neo4j.Driver:
         raise ConnectionFailed(
             f"Neo4j at {connection.uri} does not answer ({type(exc).__name__}). {hint}"
         ) from None
+    log.debug("connected to %s", connection.describe())
     return driver
 
 
@@ -112,6 +115,7 @@ def check_read_only(
 ) -> None:
     """Refuse, before it runs, a statement that would write, load files or call procedures."""
     plan = explain(driver, database, text, params)
+    log.debug("plan: query type %s, operators %s", plan.query_type, sorted(plan.operators))
     if plan.query_type not in READ_QUERY_TYPES:
         raise WriteRefused(
             f"This statement would write (query type '{plan.query_type}'); nothing was run. "
@@ -143,6 +147,7 @@ def run(
     read-only by test, and the read transaction still makes the server refuse any write.
     """
     params = dict(params or {})
+    log.debug("running %s (%s)", name, "write" if write else "read")
     if not write and not shipped:
         check_read_only(driver, database, text, params)
     try:

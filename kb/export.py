@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -14,6 +15,7 @@ import neo4j
 from kb.schema import NODE_BY_LABEL, RELATION_BY_TYPE
 from kb.statements import statement
 
+log = logging.getLogger(__name__)
 FORMATS = ("json", "csv", "graphml")
 
 
@@ -52,6 +54,7 @@ def export(driver: neo4j.Driver, database: str | None, fmt: str, out: Path) -> i
     """Write the export; returns the number of records. CSV writes a folder of files."""
     kinds = collect(driver, database)
     total = sum(map(len, kinds.values()))
+    log.info("exporting %d records of %d kinds as %s to %s", total, len(kinds), fmt, out)
     if fmt == "json":
         out.write_text(
             json.dumps(kinds, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"

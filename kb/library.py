@@ -29,16 +29,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import neo4j
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kb import db, resolve
 from kb.errors import QueryError
 from kb.paths import cypher_dir
-from kb.schema import NODE_BY_LABEL
+
+if TYPE_CHECKING:
+    import neo4j
 
 MAX_HOPS = 6  # the largest upper bound any variable-length pattern of the library may use
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -72,6 +72,8 @@ class ParamSpec(BaseModel):
     def _consistent(self) -> ParamSpec:
         if self.name == "name":
             raise ValueError("'name' is reserved (KnowledgeBase.query takes the query's name)")
+        from kb.schema import NODE_BY_LABEL  # the fixed schema, imported when a label is checked
+
         unknown = [label for label in self.labels if label not in NODE_BY_LABEL]
         if unknown:
             raise ValueError(f"unknown label(s) {unknown}; the schema has {sorted(NODE_BY_LABEL)}")
@@ -254,6 +256,8 @@ def _coerce_number(query: str, spec: ParamSpec, value: Any) -> int | float:
 
 # --------------------------------------------------------------------------- parsing
 
+# libyaml's safe loader when PyYAML has it (ten times faster), else the pure-Python one.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HEADER = re.compile(r"\A\s*/\*(?P<yaml>.*?)\*/", re.DOTALL)
 _PARAM_USE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _REL_PATTERN = re.compile(r"-\s*\[[^\[\]]*\]\s*-")
@@ -262,6 +266,7 @@ _QUANTIFIER = re.compile(r"\)\s*\{\s*(\d*)\s*(,\s*(\d*))?\s*\}")
 _UNBOUNDED_QPP = re.compile(r"\)\s*[+*]\s*\(")
 
 
+@cache  # parse_file asks three times per body
 def code_only(text: str) -> str:
     """The Cypher with comments and string literals blanked out (lengths kept)."""
     out: list[str] = []
@@ -321,7 +326,7 @@ def parse_file(path: Path) -> Query:
     if not match:
         raise QueryError(f"{where}: the file must open with a /* ... */ YAML header.")
     try:
-        data = yaml.safe_load(match.group("yaml"))
+        data = yaml.load(match.group("yaml"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
@@ -418,6 +423,8 @@ def resolved_params(
     driver: neo4j.Driver, database: str | None, query: Query, given: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The query's parameters bound and coerced, entity names resolved to ids."""
+    from kb import resolve
+
     bound = query.bind(given)
     for spec in query.params:
         if spec.type == "entity" and bound[spec.name] is not None:
@@ -431,6 +438,8 @@ def run_resolved(
     driver: neo4j.Driver, database: str | None, query: Query, bound: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """Run a query whose parameters :func:`resolved_params` made, read-only."""
+    from kb import db
+
     return db.run(driver, database, query.body, bound, shipped=True, name=f"query:{query.name}")
 
 

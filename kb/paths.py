@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from kb import settings
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -47,16 +48,16 @@ def pom_file() -> Path:
     return _PACKAGE / "server" / "pom.xml"
 
 
-def _xdg(var: str, default: str) -> Path:
-    value = os.environ.get(var)
-    return Path(value) if value else Path.home() / default
-
-
 def data_home() -> Path:
     """Neo4j jars and server homes: ``$XDG_DATA_HOME/ai-infra-kb``."""
-    return _xdg("XDG_DATA_HOME", ".local/share") / "ai-infra-kb"
+    return settings.xdg_data_home() / "ai-infra-kb"
+
+
+def cache_home() -> Path:
+    """What can be made again (the library's descriptions): ``$XDG_CACHE_HOME/ai-infra-kb``."""
+    return settings.xdg_cache_home() / "ai-infra-kb"
 
 
 def state_home() -> Path:
     """Passwords and server settings: ``$XDG_STATE_HOME/ai-infra-kb``."""
-    return _xdg("XDG_STATE_HOME", ".local/state") / "ai-infra-kb"
+    return settings.xdg_state_home() / "ai-infra-kb"

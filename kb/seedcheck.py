@@ -3,6 +3,7 @@ occurs in the article verbatim (white space collapsed)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from kb.errors import KBError
 from kb.load.plan import EntityIndex, build_plan
 from kb.load.runner import read_records
 
+log = logging.getLogger(__name__)
 ARTICLE_SOURCE_ID = "lee-2026-ai-infrastructure-race"
 ARTICLE_FILE = "ai-infrastructure-race.txt"
 
@@ -28,8 +30,8 @@ class SeedCheck:
 
 def find_article() -> Path:
     """KB_ARTICLE, else the copy shipped in the package (``sources/`` of the repository)."""
-    given = settings.env("KB_ARTICLE")
-    candidate = Path(given) if given else paths.sources_dir() / ARTICLE_FILE
+    given = settings.article_path()
+    candidate = given or paths.sources_dir() / ARTICLE_FILE
     if not candidate.is_file():
         origin = "KB_ARTICLE" if given else "the package"
         raise KBError(f"The source article was not found at {candidate} (from {origin}).")
@@ -41,7 +43,9 @@ def _collapse(text: str) -> str:
 
 
 def check_seed(seed: Path | None = None, article: Path | None = None) -> SeedCheck:
-    article_text = _collapse((article or find_article()).read_text(encoding="utf-8"))
+    article = article or find_article()
+    log.info("checking the seed in %s against %s", seed or paths.seed_dir(), article)
+    article_text = _collapse(article.read_text(encoding="utf-8"))
     _, raws, problems = read_records([seed or paths.seed_dir()])
     result = SeedCheck(records=len(raws), problems=list(problems))
     plan = build_plan(raws, EntityIndex())

@@ -2,12 +2,14 @@
 
 Connection precedence: command-line flags > NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD /
 NEO4J_DATABASE > the managed local server (instance ``KB_INSTANCE``, default ``default``).
+The README's table "Environment variables" lists each variable this module reads.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_NEO4J_VERSION = "5.26.30"
 DEFAULT_BROWSER_VERSION = "5.24.0"
@@ -17,6 +19,47 @@ DEFAULT_INSTANCE = "default"
 def env(name: str) -> str | None:
     value = os.environ.get(name)
     return value if value else None
+
+
+def neo4j_uri() -> str | None:
+    """NEO4J_URI: a server of the user's own instead of the managed one."""
+    return env("NEO4J_URI")
+
+
+def article_path() -> Path | None:
+    """KB_ARTICLE: the source article `kb seed check` reads instead of the packaged copy."""
+    given = env("KB_ARTICLE")
+    return Path(given) if given else None
+
+
+def log_level() -> str:
+    """KB_LOG_LEVEL: how much the library logs to stderr under the CLI (default WARNING)."""
+    return (env("KB_LOG_LEVEL") or "WARNING").upper()
+
+
+def bench_without_rust() -> bool:
+    """KB_BENCH_NO_RUST=1: the benchmark's child loader hides the driver's Rust extension."""
+    return env("KB_BENCH_NO_RUST") == "1"
+
+
+def _xdg(var: str, default: str) -> Path:
+    value = env(var)
+    return Path(value) if value else Path.home() / default
+
+
+def xdg_data_home() -> Path:
+    """XDG_DATA_HOME, default ~/.local/share."""
+    return _xdg("XDG_DATA_HOME", ".local/share")
+
+
+def xdg_cache_home() -> Path:
+    """XDG_CACHE_HOME, default ~/.cache."""
+    return _xdg("XDG_CACHE_HOME", ".cache")
+
+
+def xdg_state_home() -> Path:
+    """XDG_STATE_HOME, default ~/.local/state."""
+    return _xdg("XDG_STATE_HOME", ".local/state")
 
 
 def instance_name() -> str:
@@ -73,7 +116,7 @@ def resolve_connection(
     from kb.errors import ConnectionFailed
     from kb.server.instance import Instance
 
-    env_uri = env("NEO4J_URI")
+    env_uri = neo4j_uri()
     if uri or env_uri:
         origin = "flags" if uri else "environment (NEO4J_URI)"
         chosen_password = password or env("NEO4J_PASSWORD")

@@ -28,6 +28,17 @@ from kb.server.instance import Instance
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The lanes, from the fixtures a test uses: the server's make it `neo4j`, Chromium's
+    `browser` (a test that needs either in another way carries the mark itself)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "test_instance_name" in fixtures:
+            item.add_marker(pytest.mark.neo4j)
+        if "chromium" in fixtures:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def own_decisions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The user's resolution decisions and review files go to a folder of the test session's

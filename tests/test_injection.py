@@ -89,7 +89,7 @@ def test_parameter_values_holding_cypher_are_not_run(seeded_graph: KnowledgeBase
     for value in HOSTILE:
         with pytest.raises(QueryError, match=r"unknown|ambiguous|did you mean|No entity"):
             seeded_graph.query("entity-profile", entity=value)
-        assert seeded_graph.cypher("RETURN $v AS v", v=value) == [{"v": value}]
+        assert seeded_graph.cypher("RETURN $v AS v", {"v": value}) == [{"v": value}]
     assert fingerprint(seeded_graph.driver, None) == before
 
 
@@ -121,6 +121,29 @@ def test_cypher_without_write_refuses_by_plan(seeded_graph: KnowledgeBase, state
     assert seeded_graph.cypher(
         "SHOW CONSTRAINTS YIELD name WHERE name = 'entity_id' RETURN count(*) AS n"
     ) == [{"n": 1}]
+
+
+def test_a_parameter_dict_cannot_switch_writing_on(empty_graph: KnowledgeBase) -> None:
+    """D10: an app that forwards a user's parameter dict keeps read-only mode. Parameters go
+    in their own mapping; ``write`` is keyword-only and must be a real bool."""
+    kb = empty_graph
+    statement = "CREATE (n:Pwn) RETURN 1 AS x"
+    user_params = {"write": 1}
+    with pytest.raises(WriteRefused):
+        kb.cypher(statement, user_params)  # the way parameters are passed now
+    with pytest.raises(WriteRefused):
+        kb.cypher(statement, {"write": True})
+    with pytest.raises(TypeError, match="write must be True or False"):
+        kb.cypher(statement, **user_params)  # the old spelling of the attack
+    with pytest.raises(TypeError, match="write must be True or False"):
+        kb.cypher(statement, write="yes")  # type: ignore[arg-type]
+    with pytest.raises(QueryError, match="no parameter 'write'"):
+        kb.query("entity-profile", {"entity": "x", "write": True})
+    assert kb.cypher("MATCH (n:Pwn) RETURN count(n) AS n") == [{"n": 0}]
+    # the switch itself still works, and parameters reach the statement as data
+    assert kb.cypher("CREATE (n:Pwn {w: $write}) RETURN n.w AS w", user_params, write=True) == [
+        {"w": 1}
+    ]
 
 
 def test_keywords_inside_strings_are_just_strings(seeded_graph: KnowledgeBase) -> None:

@@ -5,6 +5,7 @@ File checks need no database; the EXPLAIN checks run on the test server (empty i
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -222,9 +223,10 @@ def test_every_query_plans_read_only_with_its_declared_columns(
 
 
 def test_a_shipped_statement_runs_unchecked_but_the_server_refuses_it_a_write(
-    kb: KnowledgeBase,
+    empty_graph: KnowledgeBase,
 ) -> None:
     """Library queries skip the EXPLAIN check: their read transaction is the guard."""
+    kb = empty_graph
     with pytest.raises(KBError, match="read access mode"):
         db.run(
             kb.driver, kb.database, "CREATE (p:Probe {id: 'probe'}) RETURN p.id AS id", shipped=True
@@ -265,3 +267,38 @@ def test_query_show_of_an_unknown_query_suggests_names() -> None:
     result = CliRunner().invoke(main, ["query", "show", "blast-radios"])
     assert result.exit_code == 1
     assert "did you mean 'blast-radius'" in result.stderr
+
+
+def test_query_list_as_json_gives_each_query_with_its_parameters() -> None:
+    result = CliRunner().invoke(main, ["query", "list", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    listed = json.loads(result.output)
+    assert [q["name"] for q in listed] == NAMES
+    by_name = {q["name"]: q for q in listed}
+    blast = by_name["blast-radius"]
+    assert blast["title"] == load_library().get("blast-radius").title
+    params = {p["name"]: p for p in blast["params"]}
+    assert params["supplier"]["type"] == "entity" and params["supplier"]["required"] is True
+    assert "default" not in params["supplier"]
+    assert params["max_hops"] == {
+        "name": "max_hops",
+        "type": "integer",
+        "required": False,
+        "default": 4,
+        "min": 1,
+        "max": MAX_HOPS,
+        "description": "the longest chain (in facts) followed",
+    }
+    assert "cypher" not in blast  # the list is for choosing; `show` gives the statement
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_query_show_as_json_or_yaml_is_the_facades_description(fmt: str) -> None:
+    import yaml
+
+    result = CliRunner().invoke(main, ["query", "show", "exposure", "--format", fmt])
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(result.output) if fmt == "json" else yaml.safe_load(result.output)
+    assert shown == json.loads(json.dumps(KnowledgeBase().describe("exposure").as_dict()))
+    assert shown["cypher"] == load_library().get("exposure").text
+    assert [p["name"] for p in shown["params"]] == ["country", "supplier_country"]

@@ -246,8 +246,8 @@ def _build_small(kb: KnowledgeBase) -> None:
     ]
     kb.cypher(
         "UNWIND $rows AS row CREATE (n:Entity:$(row.label)) SET n = row.props",
+        {"rows": nodes},
         write=True,
-        rows=nodes,
     )
     rels = [
         {
@@ -268,8 +268,8 @@ def _build_small(kb: KnowledgeBase) -> None:
     kb.cypher(
         "UNWIND $rows AS row MATCH (a:Entity {id: row.a}), (b:Entity {id: row.b}) "
         "CREATE (a)-[r:$(row.type)]->(b) SET r = row.props",
+        {"rows": rels},
         write=True,
-        rows=rels,
     )
 
 
@@ -284,7 +284,7 @@ def _ensure(kb: KnowledgeBase, name: str, build: Callable[[KnowledgeBase], None]
         return
     kb.cypher("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", write=True)
     build(kb)
-    kb.cypher("CREATE (:TestGraph {name: $name})", write=True, name=name)
+    kb.cypher("CREATE (:TestGraph {name: $name})", {"name": name}, write=True)
 
 
 @pytest.fixture
@@ -329,7 +329,7 @@ def test_cli_and_python_return_the_same_rows(small: KnowledgeBase, name: str) ->
     code, out, err = run_cli("query", "run", name, *args, "--format", "json")
     assert code == 0, err
     assert json.loads(out) == json.loads(json.dumps(small.query(name, **example)))
-    assert small.queries == LIBRARY.names
+    assert list(small.queries) == LIBRARY.names
 
 
 def test_table_and_csv_formats(small: KnowledgeBase) -> None:

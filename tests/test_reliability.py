@@ -73,6 +73,7 @@ def wait_for_rollback(kb: KnowledgeBase, seconds: float = 30) -> None:
     assert not writes_running(kb), "a killed load's transaction is still open"
 
 
+@pytest.mark.slow
 def test_loads_killed_at_random_points_are_all_or_nothing(
     kb: KnowledgeBase, tmp_path: Path
 ) -> None:
@@ -118,6 +119,8 @@ def crash_instance() -> Iterator[Instance]:
         manager.uninstall(instance)
 
 
+@pytest.mark.neo4j
+@pytest.mark.slow
 def test_a_server_killed_mid_load_comes_back_unchanged(
     crash_instance: Instance, tmp_path: Path
 ) -> None:
@@ -178,15 +181,14 @@ def test_concurrent_overlapping_loaders_never_duplicate(kb: KnowledgeBase, tmp_p
     ) == [{"n": expected}]
 
 
-def test_relationship_merge_is_locking() -> None:
+def test_relationship_merge_is_locking(kb: KnowledgeBase) -> None:
     """Why concurrent loaders cannot duplicate a fact: the plan locks both end nodes."""
     from kb.db import explain
     from kb.statements import statement
 
-    with KnowledgeBase.connect() as kb:
-        plan = explain(
-            kb.driver, None, statement("upsert_relations"), {"rows": [], "type": "RELIES_ON"}
-        )
+    plan = explain(
+        kb.driver, None, statement("upsert_relations"), {"rows": [], "type": "RELIES_ON"}
+    )
     assert "LockingMerge" in plan.operators
     assert "NodeUniqueIndexSeek(Locking)" in plan.operators
 

@@ -50,6 +50,8 @@ LOOPBACK_HEX = {
 }
 
 
+@pytest.mark.neo4j
+@pytest.mark.slow
 def test_life_cycle(life: Instance) -> None:
     runner = CliRunner()
     # install: first time does the work, second time is a no-op
@@ -126,6 +128,7 @@ def _is_child(pid: int) -> bool:
         return False
 
 
+@pytest.mark.neo4j
 def test_taken_port_is_a_clear_error(life: Instance) -> None:
     if not life.is_installed():
         manager.install(life, heap="512m", pagecache="128m")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from kb.errors import ConnectionFailed
@@ -66,3 +69,29 @@ def test_no_configuration_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("KB_INSTANCE", "never-installed")
     with pytest.raises(ConnectionFailed, match="kb server install"):
         resolve_connection()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# Reading a variable: os.environ.get / [...] / getenv. Copying the whole environment for a
+# child process (dict(os.environ)) is not reading a setting.
+READS = re.compile(r"os\.environ\s*(\.get|\[)|os\.getenv|environ\.get")
+
+
+def test_only_the_settings_module_reads_the_environment() -> None:
+    readers = [
+        str(path.relative_to(ROOT))
+        for folder in ("kb", "loaders")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if READS.search(path.read_text(encoding="utf-8"))
+    ]
+    assert readers == ["kb/settings.py"]
+
+
+def test_the_readme_lists_every_variable_the_settings_read() -> None:
+    source = (ROOT / "kb" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'(?:env|_xdg)\("([A-Z0-9_]+)"', source))
+    assert {"NEO4J_URI", "KB_INSTANCE", "XDG_CACHE_HOME", "KB_LOG_LEVEL"} <= read
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", table, re.MULTILINE))
+    assert read <= listed, read - listed

@@ -12,7 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-# Run before anything imports the driver (``import kb`` does): hides the Rust extension.
+from kb import settings
+
+# Run before anything imports the driver: hides the Rust extension.
 BOOT = (
     "import sys, runpy; sys.modules['neo4j._rust'] = None; "
     "sys.argv = ['kb.bench.child', *sys.argv[1:]]; "
@@ -21,9 +23,11 @@ BOOT = (
 
 
 def main(folder: str) -> None:
-    if os.environ.get("KB_BENCH_NO_RUST") == "1" and sys.modules.get("neo4j._rust") is not None:
-        # too late here (the driver is imported): start again with the extension hidden
-        os.execv(sys.executable, [sys.executable, "-c", BOOT, folder])
+    if settings.bench_without_rust():
+        if "neo4j" in sys.modules and sys.modules.get("neo4j._rust") is not None:
+            # too late here (the driver is imported): start again with the extension hidden
+            os.execv(sys.executable, [sys.executable, "-c", BOOT, folder])
+        sys.modules["neo4j._rust"] = None  # type: ignore[assignment]
     from neo4j._codec.packstream import v1
 
     from kb import KnowledgeBase
@@ -32,6 +36,7 @@ def main(folder: str) -> None:
     with KnowledgeBase.connect() as kb:
         report = load(kb.driver, kb.database, [Path(folder)])
     counts = report.counts
+    # stdout is this child's protocol: one JSON line, which kb.bench.loading reads
     print(
         json.dumps(
             {

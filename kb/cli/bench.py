@@ -8,9 +8,8 @@ from typing import Any
 
 import click
 
-from kb import db
-from kb.cli.options import connection_options
-from kb.settings import resolve_connection
+from kb.api import KnowledgeBase
+from kb.cli.options import pass_kb
 
 SCALES = "10000,100000,1000000"
 
@@ -44,6 +43,24 @@ def generate(scale: int, seed: int, out: Path) -> None:
     )
 
 
+@bench.command()
+@click.option("--runs", default=20, show_default=True, help="Runs of each command.")
+def startup(runs: int) -> None:
+    """How long `kb --help` and `kb query list` take to answer (fresh interpreters; no server).
+
+    Example: kb bench startup --runs 20
+    """
+    from kb.bench.startup import load_average
+    from kb.bench.startup import startup as measure
+
+    click.echo(f"{runs} runs each; load average {load_average():.2f}")
+    for row in measure(runs):
+        click.echo(
+            f"{row.command:15} wall min {row.wall_min:.3f} s, median {row.wall_median:.3f} s; "
+            f"CPU median {row.cpu_median:.3f} s"
+        )
+
+
 def _node_kinds() -> set[str]:
     from kb.schema import NODE_BY_KIND
 
@@ -57,27 +74,22 @@ def _run(
     out: Path,
     load: bool,
     query: bool,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     from kb.bench.run import bench as run_bench
 
     sizes = [int(s.replace("_", "")) for s in scales.split(",") if s.strip()]
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        run_bench(
-            driver,
-            connection.database,
-            sizes,
-            seed,
-            load=load,
-            query=query,
-            wipe=wipe,
-            out=out,
-            echo=click.echo,
-        )
+    run_bench(
+        kb.driver,
+        kb.database,
+        sizes,
+        seed,
+        load=load,
+        query=query,
+        wipe=wipe,
+        out=out,
+        echo=click.echo,
+    )
     click.echo(f"Wrote {out}.")
 
 
@@ -105,7 +117,7 @@ def _options(func: F) -> F:
         ]
     ):
         func = option(func)
-    return connection_options(func)
+    return pass_kb(func)
 
 
 @bench.command()

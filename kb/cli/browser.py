@@ -8,9 +8,10 @@ import webbrowser
 import click
 
 from kb import browser as kb_browser
-from kb import db, library, settings
-from kb.cli.options import connection_options, param_option, parse_params
-from kb.settings import Connection, resolve_connection
+from kb import settings
+from kb.api import KnowledgeBase
+from kb.cli.options import param_option, parse_params, pass_kb
+from kb.settings import Connection
 
 
 @click.command("browser")
@@ -46,7 +47,7 @@ from kb.settings import Connection, resolve_connection
     show_default=True,
     help="Port of the --guide server on localhost (0: any free port).",
 )
-@connection_options
+@pass_kb
 def browser(
     open_: bool,
     query_name: str | None,
@@ -55,10 +56,7 @@ def browser(
     style: bool,
     guide: bool,
     port: int,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     """Print the Neo4j Browser address of the configured server, with the connection filled in.
 
@@ -77,15 +75,13 @@ def browser(
     given = parse_params(params)
     editor: str | None = None
     if query_name:
-        library.load_library().get(query_name).bind(given)  # parameter errors first
-        connection = resolve_connection(uri, user, password, database)
-        with db.connected(connection) as driver:
-            editor = kb_browser.query_editor_text(
-                driver, connection.database, query_name, given, graph=graph
-            )
+        kb.check_params(query_name, given)  # parameter errors first
+        connection = kb.connection
+        editor = kb_browser.query_editor_text(
+            kb.driver, kb.database, query_name, given, graph=graph
+        )
     else:
-        # The address needs no password: a placeholder keeps resolve_connection from asking.
-        connection = resolve_connection(uri, user, password or "-", database)
+        connection = kb.address()  # the address needs no password
         if style:
             editor = ":" + kb_browser.style_command()
     base = kb_browser.browser_base(connection.uri, _managed_browser(connection))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from kb import db
-from kb.cli.options import connection_options, format_option, param_option, parse_params
+from kb.api import KnowledgeBase
+from kb.cli.options import format_option, param_option, parse_params, pass_kb
 from kb.output import render
-from kb.settings import resolve_connection
 
 
 @click.command()
@@ -15,16 +14,9 @@ from kb.settings import resolve_connection
 @param_option("A query parameter (repeatable); JSON values keep their type.")
 @click.option("--write", is_flag=True, help="Allow a statement that writes.")
 @format_option
-@connection_options
+@pass_kb
 def cypher(
-    statement: str,
-    params: tuple[str, ...],
-    write: bool,
-    fmt: str,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    statement: str, params: tuple[str, ...], write: bool, fmt: str, kb: KnowledgeBase
 ) -> None:
     """Run a Cypher statement; parameters go to the driver, never into the text.
 
@@ -32,7 +24,4 @@ def cypher(
 
     Example: kb cypher "MATCH (c:Company {id: $id}) RETURN c.name AS name" -p id=catl --format json
     """
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        rows = db.run(driver, connection.database, statement, parse_params(params), write=write)
-    click.echo(render(rows, fmt))
+    click.echo(render(kb.cypher(statement, parse_params(params), write=write), fmt))

@@ -8,11 +8,7 @@ from typing import Any
 import click
 
 from kb import settings
-from kb.api import KnowledgeBase
-from kb.load.runner import load
-from kb.paths import seed_dir
-from kb.server import manager
-from kb.server.instance import Instance
+from kb.api import SEED, KnowledgeBase
 
 # The two headline questions, answered with each query's own example parameters.
 HEADLINE = {
@@ -68,7 +64,10 @@ def demo() -> None:
     Example: kb demo
     """
     browser = None
-    if not settings.env("NEO4J_URI"):
+    if not settings.neo4j_uri():
+        from kb.server import manager
+        from kb.server.instance import Instance
+
         instance = Instance(settings.instance_name())
         manager.install(instance, echo=click.echo)
         manager.start(instance, echo=click.echo)
@@ -76,22 +75,22 @@ def demo() -> None:
     catl_url = ""
     with KnowledgeBase.connect() as kb:
         click.echo("Loading the seed...")
-        report = load(kb.driver, kb.database, [seed_dir()])
+        report = kb.load(SEED)
         click.echo(
             f"  {report.counts.created} created, {report.counts.changed} changed "
             f"({sum(report.plan.records.values())} seed records)."
         )
-        library_names = set(kb.queries)
+        library = kb.queries
         for name, question in HEADLINE.items():
-            if name not in library_names:
+            if name not in library:
                 continue
-            example = _example(name)
+            example = dict(library[name].example)
             click.echo(
                 f"\n{question}   (kb query run {name} "
                 + " ".join(f"-p {shlex.quote(f'{k}={v}')}" for k, v in example.items())
                 + ")"
             )
-            rows = kb.query(name, **example)
+            rows = kb.query(name, example)
             for row in rows:
                 _show(row)
             if not rows:
@@ -114,10 +113,4 @@ def demo() -> None:
         )
         click.echo(f"  with the CATL chain ready to run: {catl_url}")
     else:
-        click.echo(f"Database: {settings.env('NEO4J_URI')}")
-
-
-def _example(name: str) -> dict[str, Any]:
-    from kb import library
-
-    return dict(library.load_library().get(name).header.example)
+        click.echo(f"Database: {settings.neo4j_uri()}")

@@ -1,4 +1,5 @@
-"""`kb load` and `kb reset`: put files into the graph, or empty it."""
+"""`kb load`, `kb unload`, `kb reset` and `kb export`: put files into the graph, take a source
+back out, empty it, write it out."""
 
 from __future__ import annotations
 
@@ -9,14 +10,9 @@ from typing import Literal
 
 import click
 
-from kb import db
-from kb.cli.options import connection_options
-from kb.load.runner import load as run_load
-from kb.load.runner import resolve_mapping
+from kb.api import EXPORT_FORMATS, KnowledgeBase
+from kb.cli.options import pass_kb
 from kb.output import render
-from kb.paths import seed_dir
-from kb.settings import resolve_connection
-from kb.statements import statement
 
 
 class _Progress:
@@ -57,17 +53,14 @@ class _Progress:
     "fail the load, create a new entity, or create it flagged and list its candidates in a "
     "review file.",
 )
-@connection_options
+@pass_kb
 def load(
     paths: tuple[str, ...],
     dry_run: bool,
     batch_size: int,
     mapping: str | None,
     on_ambiguous: Literal["fail", "new", "review"],
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     """Load files or folders (CSV, JSON, JSONL, YAML), or `seed` for the curated seed.
 
@@ -79,33 +72,27 @@ def load(
     Example: kb load seed && kb load my-suppliers.csv my-data/ &&
     kb load datasets/fcc-covered-list.csv --mapping fcc-covered-list
     """
-    targets = [seed_dir() if p == "seed" else Path(p) for p in paths]
-    mapping_file = resolve_mapping(mapping) if mapping else None
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        progress = _Progress()
-        try:
-            report = run_load(
-                driver,
-                connection.database,
-                targets,
-                dry_run=dry_run,
-                batch_size=batch_size,
-                progress=progress,
-                mapping=mapping_file,
-                on_ambiguous=on_ambiguous,
-            )
-        finally:
-            progress.end()
+    progress = _Progress()
+    try:
+        report = kb.load(
+            paths,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            progress=progress,
+            mapping=mapping,
+            on_ambiguous=on_ambiguous,
+        )
+    finally:
+        progress.end()
     click.echo(render(report.rows(), "table"))
     for line in report.plan.joins:
         click.echo(f"Joined: {line}")
     for line in report.plan.kept:
         click.secho(f"Not overwritten: {line}", fg="yellow", err=True)
     if report.plan.review:
+        count = len(report.plan.review)
         click.echo(
-            f"{len(report.plan.review)} new entit{'y' if len(report.plan.review) == 1 else 'ies'} "
-            "may be others (not joined by guess)"
+            f"{count} new entit{'y' if count == 1 else 'ies'} may be others (not joined by guess)"
             + (f"; candidates in {report.review_file}" if report.review_file else "")
         )
     verb = "Would create" if dry_run else "Created"
@@ -118,19 +105,15 @@ def load(
 
 @click.command()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@connection_options
-def reset(
-    yes: bool, uri: str | None, user: str | None, password: str | None, database: str | None
-) -> None:
+@pass_kb
+def reset(yes: bool, kb: KnowledgeBase) -> None:
     """Delete every node and relationship of the database (constraints stay).
 
     Example: kb reset --yes
     """
-    connection = resolve_connection(uri, user, password, database)
     if not yes:
-        click.confirm(f"Delete everything in {connection.describe()}?", abort=True)
-    with db.connected(connection) as driver:
-        db.run(driver, connection.database, statement("reset"), write=True, name="reset")
+        click.confirm(f"Delete everything in {kb.connection.describe()}?", abort=True)
+    kb.reset()
     click.echo("The graph is empty.")
 
 
@@ -139,44 +122,26 @@ def reset(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "graphml"]),
+    type=click.Choice(EXPORT_FORMATS),
     default="json",
     show_default=True,
     help="json: one file; csv: a folder, one file a kind.",
 )
-@connection_options
-def export_command(
-    out: Path,
-    fmt: str,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
-) -> None:
+@pass_kb
+def export_command(out: Path, fmt: str, kb: KnowledgeBase) -> None:
     """Export the graph; json and csv exports load back with `kb load` unchanged.
 
     Example: kb export --format json graph.json && kb reset --yes && kb load graph.json
     """
-    from kb.export import export
-
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        count = export(driver, connection.database, fmt, out)
+    count = kb.export(out, fmt)
     click.echo(f"Exported {count} records to {out}.")
 
 
 @click.command()
 @click.option("--source", "source", default=None, help="A source id: every fact it gave.")
 @click.option("--run", "run", default=None, help="A load's run id (printed by `kb load`).")
-@connection_options
-def unload(
-    source: str | None,
-    run: str | None,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
-) -> None:
+@pass_kb
+def unload(source: str | None, run: str | None, kb: KnowledgeBase) -> None:
     """Take a source (or one load) back out, in one transaction.
 
     Removes the facts it contributed, the values it kept beside other sources' entities, and
@@ -184,10 +149,7 @@ def unload(
 
     Example: kb unload --source my-suppliers
     """
-    from kb.api import KnowledgeBase
-
-    with KnowledgeBase.connect(uri, user, password, database) as kb:
-        report = kb.unload(source=source, run=run)
+    report = kb.unload(source=source, run=run)
     click.echo(
         f"Unloaded {report.what}: {report.facts} facts, {report.claims} claims, "
         f"{report.entities} entities in {report.seconds:.1f} s. Run: {report.run_id}"

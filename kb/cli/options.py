@@ -1,7 +1,8 @@
-"""Option bundles shared by commands: connection settings and output format."""
+"""Option bundles shared by commands: the knowledge base to use, and the output format."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,28 @@ def connection_options(func: F) -> F:
     ):
         func = option(func)
     return func
+
+
+def pass_kb(func: F) -> F:
+    """The one way a command reaches the database: adds the connection options and calls the
+    command with ``kb``, a :class:`~kb.api.KnowledgeBase` on those settings. It connects when
+    the command first needs the database and closes when the command ends."""
+
+    @functools.wraps(func)
+    def command(
+        *args: Any,
+        uri: str | None,
+        user: str | None,
+        password: str | None,
+        database: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        from kb.api import KnowledgeBase
+
+        with KnowledgeBase(uri, user, password, database) as kb:
+            return func(*args, kb=kb, **kwargs)
+
+    return connection_options(command)
 
 
 def format_option(func: F) -> F:

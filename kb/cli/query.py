@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import click
-import yaml
+import json
+from typing import Any
 
-from kb import db, library
-from kb.cli.options import connection_options, format_option, param_option, parse_params
+import click
+
+from kb.api import KnowledgeBase, QueryInfo
+from kb.cli.options import format_option, param_option, parse_params, pass_kb
 from kb.output import render
-from kb.settings import resolve_connection
 
 
 @click.group()
@@ -22,79 +23,89 @@ def query() -> None:
 @query.command("list")
 @format_option
 def list_queries(fmt: str) -> None:
-    """List the queries of the library with their titles.
+    """List the queries of the library with their titles (json: with their parameters).
 
     Example: kb query list --format json
     """
-    lib = library.load_library()
-    rows = [{"name": q.name, "title": q.title} for q in (lib.get(n) for n in lib.names)]
-    click.echo(render(rows, fmt, max_width=100))
+    infos = KnowledgeBase().queries.values()
+    if fmt == "json":
+        click.echo(
+            json.dumps([i.as_dict(cypher=False) for i in infos], ensure_ascii=False, default=str)
+        )
+        return
+    click.echo(render([{"name": i.name, "title": i.title} for i in infos], fmt, max_width=100))
 
 
 @query.command()
 @click.argument("name")
-def show(name: str) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "yaml"]),
+    default="text",
+    show_default=True,
+    help="json and yaml: the header's fields, the file and the Cypher, for programs.",
+)
+def show(name: str, fmt: str) -> None:
     """Show a query: what it answers, its parameters, an example and its Cypher.
 
-    Example: kb query show sites-relying-on-supplier
+    Example: kb query show sites-relying-on-supplier --format yaml
     """
-    q = library.load_library().get(name)
-    h = q.header
-    click.secho(f"{h.name}: {h.title}", bold=True)
+    info = KnowledgeBase().describe(name)
+    if fmt == "json":
+        click.echo(json.dumps(info.as_dict(), ensure_ascii=False, indent=1, default=str))
+    elif fmt == "yaml":
+        import yaml
+
+        click.echo(yaml.safe_dump(info.as_dict(), allow_unicode=True, sort_keys=False).rstrip())
+    else:
+        _show_text(info)
+
+
+def _show_text(info: QueryInfo) -> None:
+    click.secho(f"{info.name}: {info.title}", bold=True)
     click.echo("")
-    click.echo(click.wrap_text(" ".join(h.description.split()), width=100))
+    click.echo(click.wrap_text(" ".join(info.description.split()), width=100))
     click.echo("")
     click.echo("Parameters:")
-    if not h.params:
+    if not info.params:
         click.echo("  (none)")
-    for p in h.params:
+    for p in info.params:
         default = "required" if p.required else f"default {_plain(p.default)}"
-        click.echo(f"  {p.name}  {p.describe_type()}, {default}")
+        click.echo(f"  {p.name}  {p.type_text}, {default}")
         click.echo(
             click.wrap_text(
                 p.description, width=100, initial_indent="      ", subsequent_indent="      "
             )
         )
     click.echo("")
-    click.echo(f"Returns: {', '.join(h.returns)}")
-    click.echo(f"Example: {q.example_command()}")
-    click.echo(f"File:    {q.path}")
+    click.echo(f"Returns: {', '.join(info.returns)}")
+    click.echo(f"Example: {info.example_command}")
+    click.echo(f"File:    {info.path}")
     click.echo("")
-    click.echo(q.text.rstrip())
+    click.echo(info.cypher.rstrip())
 
 
 @query.command()
 @click.argument("name")
 @param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
 @format_option
-@connection_options
-def run(
-    name: str,
-    params: tuple[str, ...],
-    fmt: str,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
-) -> None:
+@pass_kb
+def run(name: str, params: tuple[str, ...], fmt: str, kb: KnowledgeBase) -> None:
     """Run a named query read-only; `kb query show NAME` lists its parameters.
 
     Parameters are checked (and entity names resolved to ids) before the query runs.
 
     Example: kb query run sites-relying-on-supplier -p country=US -p supplier=CATL --format json
     """
-    lib = library.load_library()
-    given = parse_params(params)
-    lib.get(name).bind(given)  # parameter errors before any connection is made
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        rows = library.run(driver, connection.database, name, given, library=lib)
-    click.echo(render(rows, fmt))
+    click.echo(render(kb.query(name, parse_params(params)), fmt))
 
 
-def _plain(value: object) -> str:
+def _plain(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
         return value
-    return yaml.safe_dump(value, default_flow_style=True).strip()
+    import yaml
+
+    return str(yaml.safe_dump(value, default_flow_style=True)).strip()

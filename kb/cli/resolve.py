@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.options import connection_options
+from kb.api import KnowledgeBase
+from kb.cli.options import pass_kb
 from kb.output import render
 
 
@@ -29,23 +30,17 @@ def resolve() -> None:
     default="table",
     show_default=True,
 )
-@connection_options
+@pass_kb
 def candidates(
     limit: int | None,
     fmt: str,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     """Pairs of entities that may be one (a cross-reference of the whole graph), best first.
 
     Example: kb resolve candidates --limit 20
     """
-    from kb.api import KnowledgeBase
-
-    with KnowledgeBase.connect(uri, user, password, database) as kb:
-        rows = kb.resolve_candidates(limit)
+    rows = kb.resolve_candidates(limit)
     click.echo(render(rows, fmt))
 
 
@@ -53,24 +48,18 @@ def candidates(
 @click.argument("kept")
 @click.argument("other")
 @click.option("--why", default="", help="Why they are one (kept with the decision).")
-@connection_options
+@pass_kb
 def same(
     kept: str,
     other: str,
     why: str,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     """KEPT and OTHER are one entity: OTHER is merged into KEPT (every fact kept).
 
     Example: kb resolve same anduril anduril-industries --why "same company"
     """
-    from kb.api import KnowledgeBase
-
-    with KnowledgeBase.connect(uri, user, password, database) as kb:
-        result = kb.resolve_same(kept, other, why)
+    result = kb.resolve_same(kept, other, why)
     if result.merged:
         click.echo(
             f"Decided: {other} is {kept} ({result.decision.id}); merged. "
@@ -87,37 +76,28 @@ def same(
 @click.argument("a")
 @click.argument("b")
 @click.option("--why", default="", help="Why they are two (kept with the decision).")
-@connection_options
+@pass_kb
 def different(
     a: str,
     b: str,
     why: str,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     """A and B are two entities: no load will join them.
 
     Example: kb resolve different huawei hysol-huawei
     """
-    from kb.api import KnowledgeBase
-
-    with KnowledgeBase.connect(uri, user, password, database) as kb:
-        decision = kb.resolve_different(a, b, why)
+    decision = kb.resolve_different(a, b, why)
     click.echo(f"Decided: {a} and {b} are different ({decision.id}).")
 
 
 @resolve.command()
-@connection_options
-def undo(uri: str | None, user: str | None, password: str | None, database: str | None) -> None:
+@pass_kb
+def undo(kb: KnowledgeBase) -> None:
     """Take back the last decision (a merge gives the two entities back).
 
     Example: kb resolve undo
     """
-    from kb.api import KnowledgeBase
-
-    with KnowledgeBase.connect(uri, user, password, database) as kb:
-        decision = kb.resolve_undo()
+    decision = kb.resolve_undo()
     a, b = decision.entities
     click.echo(f"Took back: {decision.decision} {a} {b} ({decision.id}).")

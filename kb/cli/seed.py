@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kb.seedcheck import check_seed
+from kb.api import KnowledgeBase
 
 
 @click.group()
@@ -35,7 +35,7 @@ def check(article: Path | None, seed_path: Path | None) -> None:
 
     Example: kb seed check --article sources/ai-infrastructure-race.txt
     """
-    result = check_seed(seed_path, article)
+    result = KnowledgeBase.seed_check(seed_path, article)
     for problem in result.problems:
         click.secho(f"  - {problem}", fg="red", err=True)
     confidence = ", ".join(f"{k} {v}" for k, v in sorted(result.by_confidence.items()))

@@ -1,19 +1,24 @@
-"""`kb server ...`: the managed local Neo4j server."""
+"""`kb server ...`: the managed local Neo4j server (kb.server.manager is imported by each
+command as it runs: it pulls in pydantic, which `kb --help` does without)."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from kb import settings
-from kb.server import manager
-from kb.server.instance import Instance
+
+if TYPE_CHECKING:
+    from kb.server.instance import Instance
 
 
 def _instance(name: str | None) -> Instance:
+    from kb.server.instance import Instance
+
     return Instance(name or settings.instance_name())
 
 
@@ -56,6 +61,8 @@ def install(
 
     Example: kb server install --heap 2g --pagecache 2g
     """
+    from kb.server import manager
+
     manager.install(
         _instance(instance_name),
         version=version,
@@ -90,6 +97,8 @@ def start(
 
     Example: kb server start --port auto
     """
+    from kb.server import manager
+
     if docker:
         from kb.server.docker import start_docker
 
@@ -125,6 +134,8 @@ def stop(instance_name: str | None, timeout: float) -> None:
 
     Example: kb server stop
     """
+    from kb.server import manager
+
     manager.stop(_instance(instance_name), timeout=timeout, echo=click.echo)
 
 
@@ -137,6 +148,8 @@ def status(instance_name: str | None, as_json: bool, show_password: bool) -> Non
 
     Example: kb server status --json
     """
+    from kb.server import manager
+
     instance = _instance(instance_name)
     state = manager.status(instance)
     info: dict[str, object] = {
@@ -193,6 +206,8 @@ def uninstall(instance_name: str | None, yes: bool) -> None:
 
     Example: kb server uninstall --instance scratch --yes
     """
+    from kb.server import manager
+
     instance = _instance(instance_name)
     if not yes:
         click.confirm(f"Delete instance '{instance.name}' and all its data?", abort=True)

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import click
 
-from kb import db, library
-from kb import viz as kb_viz
-from kb.cli.options import connection_options, param_option, parse_params
+from kb.api import KnowledgeBase
+from kb.cli.options import param_option, parse_params, pass_kb
 from kb.errors import KBError
-from kb.settings import resolve_connection
 
 
 @click.command("viz")
@@ -45,7 +43,7 @@ from kb.settings import resolve_connection
     help="Height of the png in pixels.",
 )
 @click.option("--chromium", metavar="PATH", help="Chromium for png (default: /usr/bin/chromium).")
-@connection_options
+@pass_kb
 def viz(
     name: str,
     params: tuple[str, ...],
@@ -54,10 +52,7 @@ def viz(
     width: int,
     height: int,
     chromium: str | None,
-    uri: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    kb: KnowledgeBase,
 ) -> None:
     """Draw the nodes and facts behind a query's answer: the ids its rows name and the facts
     their evidence cites, coloured like the Browser style (kb/assets/style.grass). Click a node
@@ -71,20 +66,20 @@ def viz(
             f"cannot tell the format of {out}; add --format", param_hint="--out"
         )
     out = out or Path(f"{name}.{fmt}")
-    query = library.load_library().get(name)
     given = parse_params(params)
-    query.bind(given)  # parameter errors before any connection is made
+    kb.check_params(name, given)  # parameter errors before any connection is made
+    title = kb.describe(name).title
     try:
         import neo4j_viz  # noqa: F401 (a clear message when the extra is missing)
     except ImportError:
         raise KBError("kb viz needs neo4j-viz: pip install 'ai-infra-kb[viz]'.") from None
+    from kb import viz as kb_viz
+
     if fmt == "png":
         kb_viz.find_chromium(chromium)  # before the query runs
-    connection = resolve_connection(uri, user, password, database)
-    with db.connected(connection) as driver:
-        answer = kb_viz.answer(driver, connection.database, name, given)
+    answer = kb_viz.answer(kb.driver, kb.database, name, given)
     command = f"kb query run {name}" + "".join(f" -p {k}={v}" for k, v in given.items())
-    page = kb_viz.render_html(answer.graph, title=query.title, subtitle=command)
+    page = kb_viz.render_html(answer.graph, title=title, subtitle=command)
     if fmt == "html":
         out.write_text(page, encoding="utf-8")
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ from loaders.files import find_files, read_file
 from loaders.mapping import MappedFile, MappedRowErrors, Mapping, MappingError, load_mapping
 from loaders.mapping import mapping_for as shipped_mapping_for
 from loaders.records import ParseError, RawRecord
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -237,6 +240,7 @@ def load(
         raise LoadError([str(exc)]) from None
     except MappingError as exc:
         raise LoadError([f"{exc.path}:{p}" for p in exc.problems]) from None
+    log.info("run %s: %d file(s)%s", run_id, len(files), " (dry run)" if dry_run else "")
     with Spool(batch_size) as spool:
         planner = Planner(
             Neo4jGraph(driver, database),
@@ -286,6 +290,13 @@ def load(
             review_file = (review_to or review_dir()) / f"{run_id.replace(':', '')}.yaml"
             run["review_file"] = str(review_file)
         planned = time.monotonic() - started
+        log.info(
+            "run %s: planned %d records in %.1f s, %d problem(s)",
+            run_id,
+            run["records"],
+            planned,
+            len(problems),
+        )
         if problems:
             if stream is not None:
                 stream.abandon()
@@ -306,6 +317,7 @@ def load(
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
             counts = stream.finish({**run, "status": "loaded", "rejected": 0, "finished": finished})
+        log.info("run %s: %d created, %d changed", run_id, counts.created, counts.changed)
     if review_file is not None:
         write_review(review_file, run_id, plan)
     return LoadReport(

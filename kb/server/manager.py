@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import shutil
@@ -21,13 +22,15 @@ from kb.server.conf import JVM_FLAGS, write_conf
 from kb.server.instance import Instance, ServerConfig
 from kb.server.java import Java, find_java
 
+log = logging.getLogger(__name__)
 Echo = Callable[[str], None]
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 
 
-def _quiet(_: str) -> None:
-    pass
+def _log(message: str) -> None:
+    """The default progress callback: the library's log (the CLI passes click.echo)."""
+    log.info("%s", message.strip())
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def install(
     http_port: int | None = None,
     heap: str | None = None,
     pagecache: str | None = None,
-    echo: Echo = _quiet,
+    echo: Echo = _log,
 ) -> bool:
     """Install the server; returns False (and does nothing) when it is already installed."""
     if instance.is_installed():
@@ -248,7 +251,7 @@ def start(
     heap: str | None = None,
     pagecache: str | None = None,
     timeout: float = 120.0,
-    echo: Echo = _quiet,
+    echo: Echo = _log,
 ) -> bool:
     """Start the server and wait until Bolt answers; False if it was already running."""
     config = instance.config()
@@ -317,7 +320,7 @@ def _kill(pid: int, sig: int = signal.SIGKILL) -> None:
         os.kill(pid, sig)
 
 
-def stop(instance: Instance, *, timeout: float = 60.0, echo: Echo = _quiet) -> bool:
+def stop(instance: Instance, *, timeout: float = 60.0, echo: Echo = _log) -> bool:
     """Stop cleanly (SIGTERM), killing after ``timeout``; False if it was not running."""
     pid = running_pid(instance)
     if pid is None:
