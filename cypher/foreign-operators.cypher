@@ -65,8 +65,8 @@ RETURN op.name AS operator,
          AS roles,
        level[CASE WHEN rank[hq.confidence] < best THEN rank[hq.confidence] ELSE best END]
          AS confidence,
-       [x IN rels + [hq] | {
-         fact: startNode(x).name + ' -' + type(x) + '-> ' + endNode(x).name,
-         quote: x.evidence, source: x.source, as_of: x.as_of, confidence: x.confidence
+       [r IN rels + [hq] | {
+         fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
+         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence
        }] AS evidence
 ORDER BY home, operator, host

@@ -37,6 +37,7 @@ RETURN place.name AS place,
                          quote: st.evidence, confidence: st.confidence} AS stat
                  ORDER BY st.year } AS statistics,
        r.confidence AS confidence,
-       [{fact: op.name + ' -' + type(r) + '-> ' + place.name, quote: r.evidence,
-         source: r.source, as_of: r.as_of, confidence: r.confidence, note: r.note}] AS evidence
+       [{fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
+         quote: r.evidence, source: r.source, as_of: r.as_of, confidence: r.confidence,
+         note: r.note}] AS evidence
 ORDER BY abroad, country, place, relation

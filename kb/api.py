@@ -364,7 +364,7 @@ class KnowledgeBase:
         from kb.statements import statement
 
         log.info("emptying %s", self.connection.describe())
-        db.run(self.driver, self.database, statement("reset"), write=True, name="reset")
+        db.run(self.driver, self.database, statement("load/reset"), write=True, name="reset")
 
     def export(self, out: str | Path, fmt: str = "json") -> int:
         """Write the graph to ``out`` (``kb export``): json (one file) and csv (a folder, one

@@ -18,13 +18,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from kb import __version__, paths
+from kb import __version__, paths, statements
 from kb.api import QueryInfo, QueryParam
 
 log = logging.getLogger(__name__)
 
 # The modules whose code decides what a library file means.
-_CODE = ("library.py", "schema.py", "api.py", "catalog.py")
+_CODE = ("library.py", "statements.py", "schema.py", "api.py", "catalog.py")
 
 
 def query_infos(directory: Path | None = None) -> dict[str, QueryInfo]:
@@ -49,7 +49,7 @@ def _key(directory: Path) -> str:
     for name in _CODE:
         stat = (package / name).stat()
         digest.update(f"{name}\0{stat.st_mtime_ns}\0{stat.st_size}\0".encode())
-    for path in sorted(directory.glob("*.cypher")):
+    for path in statements.library_paths(directory):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
 

@@ -23,7 +23,7 @@ def collect(driver: neo4j.Driver, database: str | None) -> dict[str, list[dict[s
     """Records by kind, with exactly the fields of the schema's models."""
     kinds: dict[str, list[dict[str, Any]]] = {}
     nodes, _, _ = driver.execute_query(
-        statement("export_nodes"), database_=database, routing_=neo4j.RoutingControl.READ
+        statement("load/export_nodes"), database_=database, routing_=neo4j.RoutingControl.READ
     )
     for row in nodes:
         node_type = NODE_BY_LABEL[row["label"]]
@@ -31,7 +31,7 @@ def collect(driver: neo4j.Driver, database: str | None) -> dict[str, list[dict[s
         record = {k: v for k, v in row["props"].items() if k in fields and v is not None}
         kinds.setdefault(node_type.kind, []).append(record)
     rels, _, _ = driver.execute_query(
-        statement("export_relations"), database_=database, routing_=neo4j.RoutingControl.READ
+        statement("load/export_relations"), database_=database, routing_=neo4j.RoutingControl.READ
     )
     for row in rels:
         rel_type = RELATION_BY_TYPE.get(row["type"])

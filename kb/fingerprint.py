@@ -29,7 +29,7 @@ class Fingerprint:
 
 def fingerprint(driver: neo4j.Driver, database: str | None) -> Fingerprint:
     records, _, _ = driver.execute_query(
-        statement("fingerprint"), database_=database, routing_=neo4j.RoutingControl.READ
+        statement("load/fingerprint"), database_=database, routing_=neo4j.RoutingControl.READ
     )
     digest = hashlib.sha256()
     rels = 0

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from kb import statements
 from kb.errors import QueryError
 from kb.paths import cypher_dir
 
@@ -320,7 +321,7 @@ def unbounded_patterns(body: str) -> list[str]:
 
 def parse_file(path: Path) -> Query:
     """One library file, checked; any problem is a :class:`QueryError` naming the file."""
-    text = path.read_text(encoding="utf-8")
+    text = statements.read(path)
     where = f"{path.name}"
     match = _HEADER.match(text)
     if not match:
@@ -401,7 +402,7 @@ def _load(directory: Path) -> Library:
         raise QueryError(f"The query library folder {directory} does not exist.")
     queries: dict[str, Query] = {}
     problems: list[str] = []
-    for path in sorted(directory.glob("*.cypher")):
+    for path in statements.library_paths(directory):
         try:
             queries[path.stem] = parse_file(path)
         except QueryError as exc:

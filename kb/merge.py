@@ -57,7 +57,7 @@ def candidates(
             r["birth"],
             r["set_by"],
         )
-        for r in _read(driver, database, "match_candidates", labels=MATCHED_LABELS)
+        for r in _read(driver, database, "load/match_candidates", labels=MATCHED_LABELS)
     ]
     pairs = similar_pairs(known, Decisions.load().different)
     rows = [
@@ -85,7 +85,7 @@ def _record(decision: Decision) -> None:
 
 def different(driver: neo4j.Driver, database: str | None, a: str, b: str, why: str) -> Decision:
     decision = decisions.new("different", a, b, why)
-    driver.execute_query(statement("review_done"), ids=[a, b], database_=database)
+    driver.execute_query(statement("resolve/review_done"), ids=[a, b], database_=database)
     _record(decision)
     return decision
 
@@ -113,7 +113,7 @@ def _united(kept: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
 def _merge(
     tx: neo4j.ManagedTransaction, kept: str, other: str, decision: Decision
 ) -> dict[str, Any] | None:
-    row = tx.run(statement("merge_read"), kept=kept, other=other).single()
+    row = tx.run(statement("resolve/merge_read"), kept=kept, other=other).single()
     if row is None:
         return None
     if row["kept_label"] != row["other_label"]:
@@ -128,7 +128,10 @@ def _merge(
         created = False
         if start != end:  # a fact between the two becomes none
             created = tx.run(
-                _typed("merge_copy_fact", fact["type"]), start=start, end=end, props=fact["props"]
+                _typed("resolve/merge_copy_fact", fact["type"]),
+                start=start,
+                end=end,
+                props=fact["props"],
             ).single(strict=True)["created"]
         facts.append({**fact, "copy_start": start, "copy_end": end, "created": created})
     other_props = dict(row["other_props"])
@@ -156,7 +159,7 @@ def _merge(
         ),
     }
     tx.run(
-        statement("merge_apply"),
+        statement("resolve/merge_apply"),
         kept=kept,
         other=other,
         kept_props=_united(row["kept_props"], other_props),
@@ -182,12 +185,12 @@ def same(driver: neo4j.Driver, database: str | None, kept: str, other: str, why:
 
 
 def _unmerge(tx: neo4j.ManagedTransaction, decision_id: str) -> bool:
-    row = tx.run(statement("merge_undo_read"), decision=decision_id).single()
+    row = tx.run(statement("resolve/merge_undo_read"), decision=decision_id).single()
     if row is None:
         return False
     data = json.loads(row["data"])
     tx.run(
-        statement("merge_undo"),
+        statement("resolve/merge_undo"),
         decision=decision_id,
         label=data["label"],
         other_props=data["other_props"],
@@ -197,14 +200,14 @@ def _unmerge(tx: neo4j.ManagedTransaction, decision_id: str) -> bool:
         props = fact["props"]
         if fact["created"]:
             tx.run(
-                _typed("merge_delete_fact", fact["type"]),
+                _typed("resolve/merge_delete_fact", fact["type"]),
                 start=fact["copy_start"],
                 end=fact["copy_end"],
                 source=props.get("source"),
                 key=props.get("key"),
             ).consume()
         tx.run(
-            _typed("merge_copy_fact", fact["type"]),
+            _typed("resolve/merge_copy_fact", fact["type"]),
             start=fact["start"],
             end=fact["end"],
             props=props,

@@ -19,34 +19,7 @@ import neo4j
 from kb import db
 from kb.errors import QueryError
 from kb.schema import normalise_name
-
-# Fixed, parameterised statements: the index seeks first (id, normalised name, statistic
-# series), the scan of aliases only when they find nothing.
-_BY_KEY = """
-CALL () {
-  MATCH (e:Entity {id: $value}) RETURN e, 0 AS rank, false AS by_series
-  UNION
-  MATCH (e:Entity {norm_name: $norm}) RETURN e, 1 AS rank, false AS by_series
-  UNION
-  MATCH (e:Statistic {series: $value}) RETURN e, 2 AS rank, true AS by_series
-}
-RETURN e.id AS id, e.name AS name, [l IN labels(e) WHERE l <> 'Entity'] AS labels,
-       rank, by_series, e.year AS year
-"""
-
-_BY_ALIAS = """
-MATCH (e:Entity)
-WHERE $norm IN e.norm_names OR toLower(e.id) = toLower($value)
-RETURN e.id AS id, e.name AS name, [l IN labels(e) WHERE l <> 'Entity'] AS labels,
-       2 AS rank, false AS by_series, e.year AS year
-"""
-
-_ALL_NAMES = """
-MATCH (e:Entity)
-WHERE size($labels) = 0 OR any(l IN labels(e) WHERE l IN $labels)
-RETURN e.id AS id, e.name AS name, coalesce(e.aliases, []) AS aliases,
-       [l IN labels(e) WHERE l <> 'Entity'] AS labels, e.series AS series
-"""
+from kb.statements import statement
 
 
 @dataclass(frozen=True)
@@ -82,10 +55,12 @@ def resolve(
     def fits(row: dict[str, Any]) -> bool:
         return not labels or any(label in labels for label in row["labels"])
 
-    rows = db.run(driver, database, _BY_KEY, params, shipped=True, name="resolve")
+    # the index seeks first (id, normalised name, statistic series); the scan of aliases only
+    # when they find nothing
+    rows = _read(driver, database, "resolve/by_key", params)
     matching = [row for row in rows if fits(row)]
     if not matching:
-        rows += db.run(driver, database, _BY_ALIAS, params, shipped=True, name="resolve")
+        rows += _read(driver, database, "resolve/by_alias", params)
         matching = [row for row in rows if fits(row)]
     if not matching:
         if rows:
@@ -111,12 +86,17 @@ def resolve(
     return _entity(top[0])
 
 
+def _read(
+    driver: neo4j.Driver, database: str | None, name: str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Rows of one of the fixed statements of ``cypher/resolve/``."""
+    return db.run(driver, database, statement(name), params, shipped=True, name="resolve")
+
+
 def _did_you_mean(
     driver: neo4j.Driver, database: str | None, value: str, labels: Sequence[str]
 ) -> str:
-    rows = db.run(
-        driver, database, _ALL_NAMES, {"labels": list(labels)}, shipped=True, name="resolve"
-    )
+    rows = _read(driver, database, "resolve/all_names", {"labels": list(labels)})
     keys: dict[str, list[Entity]] = {}
     for row in rows:
         entity = _entity(row)

@@ -44,10 +44,10 @@ def _unload(
     tx: neo4j.ManagedTransaction, source: str | None, run: str | None, report: UnloadReport
 ) -> None:
     params = {"source": source, "run": run}
-    report.facts = tx.run(statement("unload_facts"), params).single(strict=True)["facts"]
-    report.claims = tx.run(statement("unload_claims"), params).single(strict=True)["claims"]
+    report.facts = tx.run(statement("load/unload_facts"), params).single(strict=True)["facts"]
+    report.claims = tx.run(statement("load/unload_claims"), params).single(strict=True)["claims"]
     report.entities, report.kept = 0, []
-    for name in ("unload_entities", "unload_sources"):
+    for name in ("load/unload_entities", "load/unload_sources"):
         row = tx.run(statement(name), params).single(strict=True)
         report.entities += row["entities"]
         report.kept += sorted(row["kept"])
@@ -59,7 +59,7 @@ def _unload(
         )
     finished = datetime.now(UTC).isoformat(timespec="milliseconds")
     tx.run(
-        statement("record_run"),
+        statement("load/record_run"),
         run={
             "id": report.run_id,
             "started": finished,

@@ -29,7 +29,6 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +38,8 @@ from neo4j import RoutingControl
 from kb import library
 from kb.browser import GraphStyle, shipped_style
 from kb.errors import KBError
-from kb.paths import cypher_dir
 from kb.schema import normalise_name
+from kb.statements import statement
 
 # Flags for a headless Chromium that stays off the network and leaves nothing behind (a fresh
 # --user-data-dir is added per run). The tests start Chromium with the same flags.
@@ -61,10 +60,9 @@ _FLOW = re.compile(r"^(?P<start>.+?) -> (?P<end>.+)$")
 _TYPE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
-@cache
 def subgraph_statement() -> str:
     """The text of ``cypher/viz/subgraph.cypher``."""
-    return (cypher_dir() / "viz" / "subgraph.cypher").read_text(encoding="utf-8")
+    return statement("viz/subgraph")
 
 
 # --------------------------------------------------------------------------- references

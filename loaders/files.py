@@ -162,6 +162,8 @@ def read_csv(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
         header = next(reader)
     except StopIteration:
         return
+    except csv.Error as exc:
+        raise ParseError(path, "line 1", f"invalid CSV: {exc}") from None
     header = [h.strip() for h in header]
     if len(set(header)) != len(header) or not all(header):
         raise ParseError(path, "line 1", f"the header has empty or repeated columns: {header}")

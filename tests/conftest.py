@@ -24,6 +24,7 @@ import pytest
 from kb import KnowledgeBase
 from kb.server import manager
 from kb.server.instance import Instance
+from kb.statements import statement
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -89,9 +90,7 @@ def kb(test_instance_name: str | None) -> Iterator[KnowledgeBase]:
 
 
 def wipe(knowledge_base: KnowledgeBase) -> None:
-    knowledge_base.cypher(
-        "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", write=True
-    )
+    knowledge_base.cypher(statement("load/reset"), write=True)
 
 
 @pytest.fixture

@@ -442,3 +442,15 @@ def test_graphml_export_holds_every_node_and_edge(
     counts = fingerprint(seeded_graph.driver, None)
     assert len(root.findall(".//g:node", ns)) == counts.nodes
     assert len(root.findall(".//g:edge", ns)) == counts.relationships
+
+
+def test_a_csv_header_the_csv_module_rejects_is_a_parse_error_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    from loaders.files import read_csv
+    from loaders.records import ParseError
+
+    path = tmp_path / "sources.csv"
+    path.write_bytes(b"\r\x00")  # found by test_fuzz: a NUL after a lone carriage return
+    with pytest.raises(ParseError, match=r"sources\.csv:line 1: invalid CSV"):
+        list(read_csv(path, {"sources"}))

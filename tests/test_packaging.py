@@ -53,6 +53,36 @@ def test_wheel_ships_cypher_seed_and_pom(wheel: Path) -> None:
     assert len(seeds) == len(list((ROOT / "seed").glob("*.yaml")))
 
 
+def test_the_wheel_carries_every_cypher_file_and_its_loader_finds_them(
+    wheel: Path, tmp_path: Path
+) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    in_source = {
+        "kb/_data/cypher/" + p.relative_to(ROOT / "cypher").as_posix()
+        for p in (ROOT / "cypher").rglob("*.cypher")
+    }
+    assert {n for n in names if n.endswith(".cypher")} == in_source
+    # unpacked and first on the path, the package reads its statements from kb/_data/cypher
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    script = (
+        "from kb import statements, library, paths\n"
+        "assert paths.cypher_dir().parent.name == '_data', paths.cypher_dir()\n"
+        "print(len(statements.statement_names()), len(library.load_library().names))\n"
+        "assert statements.statement('resolve/by_key')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"PYTHONPATH": str(unpacked), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    statements_count = sum(1 for n in in_source if n.count("/") == 4)
+    assert done.stdout.split() == [str(statements_count), str(len(in_source) - statements_count)]
+
+
 def _clean_env() -> dict[str, str]:
     """The user's environment without anything that points back at this checkout."""
     drop = {"PYTHONPATH", "VIRTUAL_ENV", "KB_ARTICLE", "PYTHONHOME"}

@@ -187,7 +187,7 @@ def test_relationship_merge_is_locking(kb: KnowledgeBase) -> None:
     from kb.statements import statement
 
     plan = explain(
-        kb.driver, None, statement("upsert_relations"), {"rows": [], "type": "RELIES_ON"}
+        kb.driver, None, statement("load/upsert_relations"), {"rows": [], "type": "RELIES_ON"}
     )
     assert "LockingMerge" in plan.operators
     assert "NodeUniqueIndexSeek(Locking)" in plan.operators

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -33,14 +32,9 @@ from loaders.records import RawRecord
 NAIVE_ROWS = 1000  # rows of each part that the one-transaction-per-row writer writes
 
 
-@cache
-def bench_statement(name: str) -> str:
-    return (Path(__file__).parent / "cypher" / f"{name}.cypher").read_text(encoding="utf-8")
-
-
 def reset(driver: neo4j.Driver, database: str | None) -> None:
     with driver.session(database=database) as session:
-        session.run(statement("reset")).consume()
+        session.run(statement("load/reset")).consume()
 
 
 def run_loader(folder: Path, *, rust: bool = True) -> dict[str, Any]:
@@ -84,11 +78,11 @@ def load_csv(
                     url = f"file:///{folder.name}/{path.name}"
                     params: dict[str, Any] = {}
                     if part == "node":
-                        text = bench_statement("load_csv_nodes")
+                        text = statement("bench/load_csv_nodes")
                         params["label"] = NODE_BY_KIND[path.stem].label
                     else:
                         rel_type = RELATION_BY_KIND[path.stem].type
-                        text = bench_statement("load_csv_relations").replace("$($type)", rel_type)
+                        text = statement("bench/load_csv_relations").replace("$($type)", rel_type)
                     started = time.monotonic()
                     session.run(text, url=url, batch=batch, **params).consume()
                     result[f"{part}_seconds"] += time.monotonic() - started
@@ -133,7 +127,7 @@ def naive(
     driver: neo4j.Driver, database: str | None, rows: list[tuple[str, Row]], part: str
 ) -> float:
     """One managed transaction per row, with the loader's own statements; returns seconds."""
-    node_text = statement("upsert_nodes")
+    node_text = statement("load/upsert_nodes")
     started = time.monotonic()
     with driver.session(database=database) as session:
         for name, row in rows:
@@ -152,5 +146,5 @@ def delete_facts(driver: neo4j.Driver, database: str | None, rows: list[tuple[st
     for name, row in rows:
         by_type.setdefault(name, []).append(row)
     for rel_type, batch in by_type.items():
-        text = bench_statement("naive_delete").replace("$($type)", rel_type)
+        text = statement("bench/naive_delete").replace("$($type)", rel_type)
         driver.execute_query(text, rows=batch, database_=database)

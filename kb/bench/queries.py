@@ -18,6 +18,7 @@ from neo4j.exceptions import Neo4jError
 
 from kb import library
 from kb.bench.generate import Sizes
+from kb.statements import statement
 
 RUNS, WARMUP = 30, 3
 BUDGET = 30.0  # seconds per query; a slower query stops early and says how many runs it had
@@ -35,15 +36,12 @@ def anchors(driver: neo4j.Driver, database: str | None, scale: int) -> dict[str,
         "site": f"st-{n.sites // 50}",
     }
     records, _, _ = driver.execute_query(
-        "MATCH (:Company {id: $company})-[:HEADQUARTERED_IN]->(c:Country) RETURN c.id AS home",
+        statement("bench/home_country"),
         company=found["company"],
         database_=database,
     )
     found["home"] = records[0]["home"] if records else "CN"
-    records, _, _ = driver.execute_query(
-        "MATCH (:Restriction)-[:RESTRICTS]->(c:Company) RETURN c.id AS id ORDER BY id LIMIT 1",
-        database_=database,
-    )
+    records, _, _ = driver.execute_query(statement("bench/restricted_company"), database_=database)
     found["restricted"] = records[0]["id"] if records else found["company"]
     return found
 

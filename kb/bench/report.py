@@ -11,6 +11,8 @@ from typing import Any
 
 import neo4j
 
+from kb.statements import statement
+
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 TARGETS = {
     "vs_load_csv": 0.8,
@@ -24,16 +26,8 @@ TARGETS = {
 
 
 def environment(driver: neo4j.Driver, database: str | None) -> dict[str, str]:
-    records, _, _ = driver.execute_query(
-        "CALL dbms.components() YIELD name, versions, edition "
-        "RETURN name, versions[0] AS version, edition",
-        database_=database,
-    )
-    settings, _, _ = driver.execute_query(
-        "SHOW SETTINGS YIELD name, value WHERE name IN "
-        "['server.memory.heap.max_size', 'server.memory.pagecache.size'] RETURN name, value",
-        database_=database,
-    )
+    records, _, _ = driver.execute_query(statement("bench/components"), database_=database)
+    settings, _, _ = driver.execute_query(statement("bench/memory_settings"), database_=database)
     memory = {r["name"].split(".")[2]: r["value"] for r in settings}
     cpu = next(
         (

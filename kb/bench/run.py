@@ -18,6 +18,7 @@ from kb.bench import loading, queries, report
 from kb.bench.generate import generate
 from kb.errors import KBError
 from kb.load import writer
+from kb.statements import statement
 
 Echo = Callable[[str], None]
 
@@ -44,7 +45,7 @@ def import_dir() -> Path:
 
 
 def check_empty(driver: neo4j.Driver, database: str | None, wipe: bool) -> None:
-    records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=database)
+    records, _, _ = driver.execute_query(statement("bench/count_nodes"), database_=database)
     if records[0]["n"] and not wipe:
         raise KBError(
             f"The database holds {records[0]['n']} nodes and the benchmark empties it. Run it "

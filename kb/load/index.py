@@ -149,7 +149,7 @@ class Neo4jGraph:
     def by_ids(self, ids: Iterable[str]) -> dict[str, Entity]:
         found: dict[str, Entity] = {}
         for chunk in _chunks(ids):
-            for r in self._read("entities_by_id", ids=chunk):
+            for r in self._read("load/entities_by_id", ids=chunk):
                 found[r["id"]] = Entity(
                     r["id"], r["label"], r["name"] or r["id"], set_by=r["set_by"]
                 )
@@ -158,7 +158,7 @@ class Neo4jGraph:
     def by_norms(self, norms: set[str]) -> dict[str, list[Entity]]:
         found: dict[str, list[Entity]] = {}
         for chunk in _chunks(sorted(norms)):
-            for r in self._read("entities_by_name", norms=chunk):
+            for r in self._read("load/entities_by_name", norms=chunk):
                 found.setdefault(r["norm"], []).append(
                     Entity(r["id"], r["label"], r["name"] or r["id"])
                 )
@@ -170,7 +170,7 @@ class Neo4jGraph:
         with self.driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
-            for r in session.run(statement("entity_aliases")):
+            for r in session.run(statement("load/entity_aliases")):
                 entity = Entity(r["id"], r["label"], r["name"] or r["id"])
                 for norm in r["norms"]:
                     found.setdefault(norm, []).append(entity)
@@ -179,7 +179,7 @@ class Neo4jGraph:
     def everything(self) -> EntityIndex:
         return EntityIndex(
             Entity(r["id"], r["label"], r["name"] or r["id"], tuple(r["aliases"]))
-            for r in self._read("entity_index")
+            for r in self._read("load/entity_index")
         )
 
     def candidates(self, labels: list[str]) -> list[Known]:
@@ -195,5 +195,5 @@ class Neo4jGraph:
                 r["birth"],
                 r["set_by"],
             )
-            for r in self._read("match_candidates", labels=labels)
+            for r in self._read("load/match_candidates", labels=labels)
         ]

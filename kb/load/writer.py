@@ -45,7 +45,7 @@ class WriteCounts:
 
 def ensure_schema(driver: neo4j.Driver, database: str | None) -> None:
     """Constraints and indexes (IF NOT EXISTS); schema changes need their own transactions."""
-    for text in statements("constraints"):
+    for text in statements("load/constraints"):
         driver.execute_query(text, database_=database)
 
 
@@ -58,7 +58,7 @@ def relation_statement(rel_type: str) -> str:
     """
     if rel_type not in RELATION_BY_TYPE:
         raise ValueError(f"not a relationship type of the schema: {rel_type!r}")
-    return statement("upsert_relations").replace("$($type)", rel_type)
+    return statement("load/upsert_relations").replace("$($type)", rel_type)
 
 
 def _write_batch(
@@ -70,12 +70,12 @@ def _write_batch(
 ) -> None:
     started = time.monotonic()
     if part == "claim":
-        row = tx.run(statement("upsert_claims"), rows=batch).single(strict=True)
+        row = tx.run(statement("load/upsert_claims"), rows=batch).single(strict=True)
         counts.claims_created += row["created"]
         counts.claims_changed += row["changed"]
         counts.node_seconds += time.monotonic() - started
     elif part == "node":
-        row = tx.run(statement("upsert_nodes"), rows=batch, label=name).single(strict=True)
+        row = tx.run(statement("load/upsert_nodes"), rows=batch, label=name).single(strict=True)
         counts.nodes_created[name] = counts.nodes_created.get(name, 0) + row["created"]
         counts.nodes_changed[name] = counts.nodes_changed.get(name, 0) + row["changed"]
         counts.node_seconds += time.monotonic() - started
@@ -103,7 +103,7 @@ def _write_all(
             progress(size)
     if run is not None:
         run = {**run, "created": counts.created, "changed": counts.changed}
-        tx.run(statement("record_run"), run=run).consume()
+        tx.run(statement("load/record_run"), run=run).consume()
     return counts
 
 
@@ -124,7 +124,7 @@ def write(
 
 def record_failed_run(driver: neo4j.Driver, database: str | None, run: dict[str, Any]) -> None:
     """A rejected load leaves only its LoadRun record, written on its own."""
-    driver.execute_query(statement("record_run"), run=run, database_=database)
+    driver.execute_query(statement("load/record_run"), run=run, database_=database)
 
 
 class StreamedWrite:
@@ -202,7 +202,7 @@ class StreamedWrite:
             if self.error is not None:
                 raise self.error
             run = {**run, "created": counts.created, "changed": counts.changed}
-            self.tx.run(statement("record_run"), run=run).consume()
+            self.tx.run(statement("load/record_run"), run=run).consume()
             committing = time.monotonic()
             self.tx.commit()
             counts.commit_seconds = time.monotonic() - committing
