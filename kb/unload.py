@@ -54,8 +54,8 @@ def _unload(
     if report.removed == 0:
         raise UnloadError(
             f"Nothing in the graph comes from {report.what}: no fact, claim or entity. "
-            '`kb cypher "MATCH (r:LoadRun) RETURN r.id, r.files ORDER BY r.started"` lists '
-            "the loads; a source is the id in a fact's `source`."
+            "A source is the id in a fact's `source`; a run id is what `kb load` printed "
+            "(the graph's LoadRun nodes keep them all)."
         )
     finished = datetime.now(UTC).isoformat(timespec="milliseconds")
     tx.run(
