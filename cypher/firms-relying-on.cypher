@@ -99,7 +99,11 @@ CALL (c, targets) {
   UNWIND reliances AS cr
   RETURN f, endNode(cr) AS t, 'country -> firm' AS route, via + [cr] AS facts, 'implied' AS cap
 }
-MATCH (f)-[hq:HEADQUARTERED_IN]->(c)
+// the firm's home fact: one, the strongest, when several sources state it
+CALL (f, c, rank) {
+  MATCH (f)-[hq:HEADQUARTERED_IN]->(c)
+  RETURN hq ORDER BY rank[hq.confidence] DESC, hq.source LIMIT 1
+}
 WITH rank, level, f, hq, t, route, facts,
      reduce(s = rank[cap], r IN [hq] + facts |
        CASE WHEN rank[r.confidence] < s THEN rank[r.confidence] ELSE s END) AS score,

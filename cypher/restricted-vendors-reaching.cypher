@@ -3,7 +3,7 @@ name: restricted-vendors-reaching
 title: Restricted vendors still reaching a country's infrastructure, and by which route
 description: >
   Vendors (companies or products) targeted by a restriction (ban, listing, export control),
-  directly or through a parent company, that still reach a country's infrastructure (the
+  directly, through a parent company or through a restricted category they make, that still reach a country's infrastructure (the
   country, its regions and sites, and the companies headquartered in it or building or
   operating there), and by which route: `direct` (a member relies on the vendor, or the vendor
   supplies it), `operates there`, `product` (a member relies on a product the vendor makes),
@@ -67,7 +67,15 @@ WHERE ($include_ended OR end IS NULL OR end >= today)
   AND ($issuer IS NULL
        OR EXISTS { (rs)-[:ISSUED_BY]->(:Entity {id: $issuer}) }
        OR EXISTS { (rs)-[:ISSUED_BY]->(:Company)-[:HEADQUARTERED_IN]->(:Country {id: $issuer}) })
-MATCH (v:Entity)-[aff:SUBSIDIARY_OF*0..2]->(target)
+// the vendor: the target, its subsidiaries, or (a restriction on a category, such as the FCC's
+// foreign-produced inverters) the companies that make it
+CALL (target) {
+  MATCH (v:Entity)-[aff:SUBSIDIARY_OF*0..2]->(target)
+  RETURN v, aff
+  UNION
+  MATCH (v:Company)-[m:MAKES]->(target:Category)
+  RETURN v, [m] AS aff
+}
 OPTIONAL MATCH (v)-[:HEADQUARTERED_IN]->(own_home:Country)
 OPTIONAL MATCH (v)<-[:MAKES]-(:Company)-[:HEADQUARTERED_IN]->(maker_home:Country)
 WITH rank, level, c, members, v, coalesce(own_home, maker_home) AS home, rs, rt, target, aff,

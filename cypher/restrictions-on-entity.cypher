@@ -11,8 +11,8 @@ mode: read
 params:
   - name: entity
     type: entity
-    labels: [Company, Product, Category, Country]
-    description: the company, product, category or country (name, alias or id)
+    labels: [Company, Person, Product, Category, Country, Region]
+    description: the company, person, product, category or place (name, alias or id)
   - name: related
     type: boolean
     default: true
@@ -56,7 +56,8 @@ RETURN rs.name AS restriction,
        how,
        target.name AS target,
        rs.kind AS kind,
-       COLLECT { MATCH (rs)-[:ISSUED_BY]->(i:Entity) RETURN i.name ORDER BY i.name } AS issuer,
+       COLLECT { MATCH (rs)-[:ISSUED_BY]->(i:Entity) RETURN DISTINCT i.name AS name ORDER BY name }
+         AS issuer,
        rs.authority AS authority,
        rs.program AS program,
        coalesce(rt.scope, rs.scope) AS scope,

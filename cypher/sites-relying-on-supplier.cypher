@@ -126,9 +126,15 @@ RETURN t.name AS place,
             ELSE t.kind END AS role,
        s.name AS supplier,
        COLLECT { MATCH (s)-[:SUBSIDIARY_OF*0..2]->(:Entity)<-[rt:RESTRICTS]-(rs:Restriction)
-                 RETURN DISTINCT rs.name + coalesce(' since ' + coalesce(rt.start, rs.start), '')
+                 RETURN rs.name + coalesce(' since ' + coalesce(rt.start, rs.start), '')
                         + coalesce(' until ' + coalesce(rt.end, rs.end), '') AS restriction
-                 ORDER BY restriction } AS supplier_restrictions,
+                 UNION
+                 // a restricted category the supplier makes (the FCC's foreign-produced inverters)
+                 MATCH (s)-[:MAKES]->(k:Category)<-[rt:RESTRICTS]-(rs:Restriction)
+                 RETURN rs.name + ' (' + k.name + ')'
+                        + coalesce(' since ' + coalesce(rt.start, rs.start), '')
+                        + coalesce(' until ' + coalesce(rt.end, rs.end), '') AS restriction
+               } AS supplier_restrictions,
        [v IN best.categories | v.name] AS categories,
        best.chain AS chain,
        level[best.score] AS confidence,

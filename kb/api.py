@@ -28,12 +28,16 @@ from kb.settings import DEFAULT_TIMEOUT, Connection, resolve_connection
 if TYPE_CHECKING:
     import neo4j
 
+    from kb.decisions import Decision
     from kb.library import Answer, Query
+    from kb.load.entities import OnAmbiguous
     from kb.load.runner import LoadReport
     from kb.load.writer import Progress
+    from kb.merge import Merged
     from kb.progress import Phases
     from kb.resolve import Entity
     from kb.seedcheck import SeedCheck
+    from kb.unload import UnloadReport
 
 log = logging.getLogger(__name__)
 
@@ -323,12 +327,17 @@ class KnowledgeBase:
         dry_run: bool = False,
         batch_size: int = 2000,
         progress: Progress | None = None,
+        mapping: str | Path | None = None,
+        on_ambiguous: OnAmbiguous = "review",
     ) -> LoadReport:
         """Load files or folders (CSV, JSON, JSONL, YAML), or ``"seed"`` for the curated seed
         (``kb load``). All or nothing: a bad input raises :class:`~kb.errors.LoadError` with
         every problem, and nothing is written. ``progress`` is called with each batch's row
-        count."""
-        from kb.load.runner import load
+        count. ``mapping`` (a file or a shipped mapping's name) says how the rows of outside
+        files become records: ``kb.load("datasets/fcc-covered-list.csv",
+        mapping="fcc-covered-list")``. Entity records without an id are resolved; those that
+        may be several entities are handled by ``on_ambiguous`` (fail, new, review)."""
+        from kb.load.runner import load, resolve_mapping
 
         items = [paths] if isinstance(paths, str | Path) else list(paths)
         targets = [self.seed_dir() if p == SEED else Path(p) for p in items]
@@ -340,7 +349,40 @@ class KnowledgeBase:
             dry_run=dry_run,
             batch_size=batch_size,
             progress=progress,
+            mapping=resolve_mapping(mapping) if mapping is not None else None,
+            on_ambiguous=on_ambiguous,
         )
+
+    def unload(self, source: str | None = None, run: str | None = None) -> UnloadReport:
+        """Take a source (or one load, by run id) back out (``kb unload``; :mod:`kb.unload`)."""
+        from kb.unload import unload
+
+        return unload(self.driver, self.database, source=source, run=run)
+
+    def resolve_candidates(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Likely duplicates across the whole graph, best first (``kb resolve candidates``)."""
+        from kb import merge
+
+        return merge.candidates(self.driver, self.database, limit)
+
+    def resolve_same(self, kept: str, other: str, why: str = "") -> Merged:
+        """Decide two entities are one: recorded in the user's resolutions file, and merged
+        now when both are in the graph (``.merged``)."""
+        from kb import merge
+
+        return merge.same(self.driver, self.database, kept, other, why)
+
+    def resolve_different(self, a: str, b: str, why: str = "") -> Decision:
+        """Decide two entities are not one: no load will join them."""
+        from kb import merge
+
+        return merge.different(self.driver, self.database, a, b, why)
+
+    def resolve_undo(self) -> Decision:
+        """Take the last decision back (a merge is undone: the two entities come back)."""
+        from kb import merge
+
+        return merge.undo(self.driver, self.database)
 
     def reset(self) -> None:
         """Delete every node and relationship of the database; constraints stay (``kb reset``)."""

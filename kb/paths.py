@@ -15,6 +15,12 @@ def _packaged(name: str) -> Path:
     return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
+def packaged_file(name: str) -> Path:
+    """A file shipped at the repository's top (``resolutions.yaml``)."""
+    installed = _PACKAGE / "_data" / name
+    return installed if installed.is_file() else _PACKAGE.parent / name
+
+
 def cypher_dir() -> Path:
     return _packaged("cypher")
 
@@ -31,6 +37,11 @@ def sources_dir() -> Path:
 def datasets_dir() -> Path:
     """The public lists the repository ships (with their licences), shipped with the package."""
     return _packaged("datasets")
+
+
+def mappings_dir() -> Path:
+    """The mappings the repository ships (``kb load FILE --mapping NAME``)."""
+    return _packaged("mappings")
 
 
 def pom_file() -> Path:

@@ -73,10 +73,17 @@ def list_cell(items: list[Any]) -> str:
 # --------------------------------------------------------------------------- nodes
 
 
+Scheme = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
 class NodeRecord(Record):
+    """An entity. Without ``id`` (or with one of another system, kept in ``identifiers``) the
+    loader resolves it against the graph and the rest of the load (docs/schema.md)."""
+
     id: Id
     name: Text
     aliases: list[Text] = []
+    identifiers: dict[Scheme, Text] = {}  # {wikidata: Q182477, lei: ..., opensanctions: ...}
     description: str | None = None
     # Where the node's own description comes from (optional for plain entities).
     source: Id | None = None
@@ -90,6 +97,23 @@ class NodeRecord(Record):
     def _split_aliases(cls, value: Any) -> Any:
         # CSV cells hold lists as "a; b; c" (or a JSON array: see split_list).
         return split_list(value)
+
+    @field_validator("identifiers", mode="before")
+    @classmethod
+    def _split_identifiers(cls, value: Any) -> Any:
+        # CSV cells (and the graph) hold identifiers as "wikidata:Q182477; lei:...".
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(";") if part.strip()]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            pairs = [v.split(":", 1) for v in value]
+            if all(len(p) == 2 for p in pairs):
+                return {k.strip(): v.strip() for k, v in pairs}
+        return value
+
+
+def identifier_list(identifiers: dict[str, str]) -> list[str]:
+    """Identifiers as the graph stores them: sorted "scheme:value" strings."""
+    return sorted(f"{k}:{v}" for k, v in identifiers.items())
 
 
 class SourceRecord(Record):
@@ -121,7 +145,22 @@ class RegionRecord(NodeRecord):
     kind: RegionKind = "other"
 
 
-CompanyKind = Literal["company", "government", "alliance", "media", "research", "investor", "other"]
+# Kinds of organisation: a firm, a state-owned enterprise, a government body, a military unit
+# or enterprise, a research body or university, an alliance or association, a non-profit ...
+CompanyKind = Literal[
+    "company",
+    "state_owned",
+    "government",
+    "military",
+    "alliance",
+    "association",
+    "media",
+    "research",
+    "university",
+    "nonprofit",
+    "investor",
+    "other",
+]
 
 
 class CompanyRecord(NodeRecord):
@@ -132,6 +171,14 @@ class CompanyRecord(NodeRecord):
     _split = field_validator("sectors", "roles", mode="before")(
         NodeRecord._split_aliases.__func__  # type: ignore[attr-defined]
     )
+
+
+class PersonRecord(NodeRecord):
+    """A natural person: restrictions and sanctions target people too."""
+
+    birth_date: DateText | None = None
+    nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None  # ISO 3166 alpha-2
+    position: str | None = None
 
 
 class SiteRecord(NodeRecord):
@@ -162,12 +209,31 @@ class ProductRecord(NodeRecord):
     kind: ProductKind = "other"
 
 
+# What a category is: a class of products or components, a material, a tool (a machine or
+# software used to make something), a process, a design (IP, architecture), a service ...
+CategoryKind = Literal[
+    "product", "component", "material", "tool", "process", "design", "service", "infrastructure"
+]
+
+
 class CategoryRecord(NodeRecord):
-    pass
+    kind: CategoryKind | None = None
+
+
+RestrictionKind = Literal[
+    "ban",
+    "listing",
+    "export_control",
+    "procurement_ban",
+    "sanction",  # asset freeze, blocking, travel ban (OFAC SDN, EU, UN ...)
+    "countermeasure",  # a state's answer to another's restriction (China's Unreliable Entity List)
+    "covered_list",  # equipment or services deemed a security risk (the FCC Covered List)
+    "other",
+]
 
 
 class RestrictionRecord(NodeRecord):
-    kind: Literal["ban", "listing", "export_control", "procurement_ban", "other"] = "other"
+    kind: RestrictionKind = "other"
     authority: str | None = None
     program: str | None = None
     scope: str | None = None
@@ -300,12 +366,26 @@ class ReliesOnRecord(RelationRecord):
 SupplyChannel = Literal["direct", "component_supplier", "oem", "subcontractor", "transshipment"]
 
 
+# What a supply share is a share of: world production (or capacity, exports, reserves), or
+# the buyer's (the fact's object's) imports, market or consumption.
+ShareOf = Literal[
+    "world_production",
+    "world_capacity",
+    "world_exports",
+    "world_reserves",
+    "buyer_imports",
+    "buyer_market",
+    "buyer_consumption",
+]
+
+
 class SuppliesRecord(RelationRecord):
     category: Id | None = None
     # How the supply arrives when not directly: through component suppliers, OEM
     # manufacturing, subcontractors or transshipment through third countries.
     channel: SupplyChannel | None = None
     share: Annotated[float, Field(ge=0, le=100)] | None = None  # percent
+    share_of: ShareOf | None = None
     value_usd: Annotated[float, Field(ge=0)] | None = None
     year: Year | None = None
 
@@ -327,6 +407,19 @@ class RestrictsRecord(RelationRecord):
     scope: str | None = None
     start: DateText | None = None  # when the listing or ban took effect
     end: DateText | None = None  # when it was lifted, if it was
+
+
+class OwnsRecord(RelationRecord):
+    share: Annotated[float, Field(ge=0, le=100)] | None = None  # percent of the shares
+    role: str | None = None  # "shareholder", "beneficial owner" ...
+    start: DateText | None = None
+    end: DateText | None = None
+
+
+class OfficerOfRecord(RelationRecord):
+    role: str | None = None  # "director", "chairman", "secretary" ...
+    start: DateText | None = None
+    end: DateText | None = None
 
 
 class PlainRelationRecord(RelationRecord):
@@ -358,6 +451,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
     NodeType("Country", "countries", CountryRecord),
     NodeType("Region", "regions", RegionRecord),
     NodeType("Company", "companies", CompanyRecord),
+    NodeType("Person", "people", PersonRecord),
     NodeType("Site", "sites", SiteRecord),
     NodeType("Product", "products", ProductRecord),
     NodeType("Category", "categories", CategoryRecord),
@@ -434,9 +528,10 @@ RELATION_TYPES: tuple[RelationType, ...] = (
     _rel(
         "SUPPLIES",
         SuppliesRecord,
-        {"Company", "Country"},
+        {"Company", "Country", "Region"},
         {"Company", "Country", "Region", "Site", "Category"},
-        "a supplier delivers to a buyer or market, with category, share, value and year",
+        "a supplier (company, country or region) delivers to a buyer or market, with category,"
+        " share (and what it is a share of), value and year",
     ),
     _rel(
         "BUILDS_IN",
@@ -456,8 +551,9 @@ RELATION_TYPES: tuple[RelationType, ...] = (
         "RESTRICTS",
         RestrictsRecord,
         {"Restriction"},
-        {"Company", "Product", "Category", "Country"},
-        "a ban, listing or export control targets a company, product or country",
+        {"Company", "Person", "Product", "Category", "Country", "Region"},
+        "a ban, listing, sanction or export control targets a company, person, product,"
+        " category or place",
     ),
     _rel(
         "ISSUED_BY",
@@ -490,6 +586,27 @@ RELATION_TYPES: tuple[RelationType, ...] = (
         "operating systems, indigenous AI accelerators, ...)",
     ),
     _rel(
+        "INPUT_TO",
+        PlainRelationRecord,
+        {"Category", "Product"},
+        {"Category", "Product"},
+        "a material, tool, process or design is an input to making another category or product",
+    ),
+    _rel(
+        "OWNS",
+        OwnsRecord,
+        {"Company", "Person", "Country"},
+        {"Company"},
+        "a shareholder (company, person or state) owns a share of a company",
+    ),
+    _rel(
+        "OFFICER_OF",
+        OfficerOfRecord,
+        {"Person", "Company"},
+        {"Company"},
+        "a person (or a corporate director) is a director, officer or secretary of an organisation",
+    ),
+    _rel(
         "ABOUT",
         PlainRelationRecord,
         {"Statistic"},
@@ -505,6 +622,10 @@ RELATION_BY_TYPE = {t.type: t for t in RELATION_TYPES}
 ALL_KINDS = tuple(NODE_BY_KIND) + tuple(RELATION_BY_KIND)
 
 
+# The fields that tell two facts of one pair and source apart.
+RELATION_KEY_FIELDS = ("kind", "category", "channel", "share_of", "year", "destination", "start")
+
+
 def relation_key(record: RelationRecord) -> str:
     """The part of a fact's identity beyond subject, type, object and source.
 
@@ -512,7 +633,7 @@ def relation_key(record: RelationRecord) -> str:
     year; two dependencies by their kind (China's share of U.S. imports: 41% in 2020, 11% in 2025).
     """
     parts: list[str] = []
-    for field in ("kind", "category", "channel", "year", "destination", "start"):
+    for field in RELATION_KEY_FIELDS:
         value = record.__dict__.get(field)  # (getattr is slow for absent fields)
         if value is not None:
             parts.append(f"{field}={value}")

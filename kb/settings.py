@@ -76,6 +76,16 @@ def browser_version() -> str:
     return env("KB_NEO4J_BROWSER_VERSION") or DEFAULT_BROWSER_VERSION
 
 
+def resolutions_file() -> str | None:
+    """The user's own entity-resolution decisions (KB_RESOLUTIONS; see kb/decisions.py)."""
+    return env("KB_RESOLUTIONS")
+
+
+def review_folder() -> str | None:
+    """Where `kb load` writes review files (KB_REVIEW_DIR; see kb/load/runner.py)."""
+    return env("KB_REVIEW_DIR")
+
+
 def java_home() -> str | None:
     return env("JAVA_HOME")
 

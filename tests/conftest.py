@@ -41,6 +41,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_decisions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The user's resolution decisions and review files go to a folder of the test session's
+    own (never the user's): KB_RESOLUTIONS and KB_REVIEW_DIR."""
+    folder = tmp_path_factory.mktemp("kb-decisions")
+    saved = {k: os.environ.get(k) for k in ("KB_RESOLUTIONS", "KB_REVIEW_DIR")}
+    os.environ["KB_RESOLUTIONS"] = str(folder / "resolutions.yaml")
+    os.environ["KB_REVIEW_DIR"] = str(folder / "review")
+    try:
+        yield folder
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def test_instance_name() -> Iterator[str | None]:
     if os.environ.get("NEO4J_URI"):

@@ -41,7 +41,11 @@ def test_wheel_ships_cypher_seed_and_pom(wheel: Path) -> None:
         "kb/_data/seed/companies.yaml",
         "kb/_data/seed/relies_on.yaml",
         "kb/_data/sources/ai-infrastructure-race.txt",
-        "loaders/opensanctions.py",
+        "kb/_data/resolutions.yaml",
+        "loaders/mapping.py",
+        "kb/_data/mappings/us-dod-1260h.yaml",
+        "kb/_data/mappings/fcc-covered-list.yaml",
+        "kb/_data/mappings/ftm.yaml",
         "kb/py.typed",
     }
     assert expected <= names, expected - names

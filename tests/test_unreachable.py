@@ -22,6 +22,8 @@ CALLS = {
     "demo": ["demo"],
     "viz": ["viz", "entity-profile", "-p", "entity=CATL", "--out", "{tmp}/x.html"],
     "browser": ["browser", "--query", "entity-profile", "-p", "entity=CATL"],
+    "unload": ["unload", "--source", "some-list"],
+    "resolve": ["resolve", "candidates"],
 }
 # server and seed need no database; bench starts a server instance of its own.
 NO_DATABASE = {"server", "seed", "bench"}

@@ -1,12 +1,13 @@
 // Upsert a batch of nodes of one label. $label comes from the fixed schema, never from input.
-// Each row: {id, props}. props holds every schema field (null removes a property).
+// Each row: {id, props, run}. props holds every schema field (null removes a property) and
+// set_by, the source that sets them; run is the load that creates the node (kept for unload).
 // Returns how many nodes were created and how many existing ones changed, and the ids that
 // are already of another kind: a concurrent load may have given the id another label after
 // this load's plan checked it. Setting the label locks the node, so the labels read after it
 // include every committed one; the writer then fails the load.
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
-ON CREATE SET n.`_new` = true
+ON CREATE SET n.`_new` = true, n.created_run = row.run
 SET n:$($label)
 WITH n, row, coalesce(n.`_new`, false) AS created,
      [l IN labels(n) WHERE l <> 'Entity' AND l <> $label] AS others

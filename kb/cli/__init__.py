@@ -92,8 +92,9 @@ def _register() -> None:
     from kb.cli.browser import browser
     from kb.cli.cypher import cypher
     from kb.cli.demo import demo
-    from kb.cli.load import export_command, load, reset
+    from kb.cli.load import export_command, load, reset, unload
     from kb.cli.query import query
+    from kb.cli.resolve import resolve
     from kb.cli.seed import seed
     from kb.cli.server import server
     from kb.cli.viz import viz
@@ -109,6 +110,8 @@ def _register() -> None:
     main.add_command(bench)
     main.add_command(browser)
     main.add_command(viz)
+    main.add_command(unload)
+    main.add_command(resolve)
 
 
 _register()

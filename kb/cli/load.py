@@ -1,8 +1,10 @@
-"""`kb load`, `kb reset` and `kb export`: put files into the graph, empty it, write it out."""
+"""`kb load`, `kb unload`, `kb reset` and `kb export`: put files into the graph, take a source
+back out, empty it, write it out."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -16,22 +18,63 @@ from kb.progress import reporter
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per UNWIND batch.")
+@click.option(
+    "--mapping",
+    "mapping",
+    default=None,
+    help="A mapping (YAML) that turns the files' rows into records, or a shipped one's name.",
+)
+@click.option(
+    "--on-ambiguous",
+    type=click.Choice(["fail", "new", "review"]),
+    default="review",
+    show_default=True,
+    help="An entity record without an id that may be one of several entities (or weakly one): "
+    "fail the load, create a new entity, or create it flagged and list its candidates in a "
+    "review file.",
+)
 @pass_kb
-def load(paths: tuple[str, ...], dry_run: bool, batch_size: int, kb: KnowledgeBase) -> None:
+def load(
+    paths: tuple[str, ...],
+    dry_run: bool,
+    batch_size: int,
+    mapping: str | None,
+    on_ambiguous: Literal["fail", "new", "review"],
+    kb: KnowledgeBase,
+) -> None:
     """Load files or folders (CSV, JSON, JSONL, YAML), or `seed` for the curated seed.
 
     A file is named after the kind of its records (companies.csv, relies_on.yaml) or, for
-    YAML/JSON, maps kinds to records. An OpenSanctions ban-list CSV is recognised by its
-    header. Any error names file, line and field, and nothing is written.
+    YAML/JSON, maps kinds to records. Any other CSV, JSON or JSONL file loads through a
+    mapping (--mapping; a CSV with the header of a shipped mapping finds it by itself). Any
+    error names file, line and field (and the mapping's line), and nothing is written.
 
-    Example: kb load seed && kb load my-suppliers.csv my-data/
+    Example: kb load seed && kb load my-suppliers.csv my-data/ &&
+    kb load datasets/fcc-covered-list.csv --mapping fcc-covered-list
     """
     progress = reporter()
     try:
-        report = kb.load(paths, dry_run=dry_run, batch_size=batch_size, progress=progress)
+        report = kb.load(
+            paths,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            progress=progress,
+            mapping=mapping,
+            on_ambiguous=on_ambiguous,
+        )
     finally:
         progress.finish()
     click.echo(render(report.rows(), "table"))
+    for line in report.plan.joins:
+        click.echo(f"Joined: {line}")
+    for line in report.plan.kept:
+        click.secho(f"Not overwritten: {line}", fg="yellow", err=True)
+    if report.plan.review:
+        count = len(report.plan.review)
+        click.echo(
+            f"{count} new entit{'y' if count == 1 else 'ies'} may be others (not joined by guess)"
+            + (f"; candidates in {report.review_file}" if report.review_file else "")
+        )
     verb = "Would create" if dry_run else "Created"
     click.echo(
         f"{verb} {report.counts.created} and {'would change' if dry_run else 'changed'} "
@@ -76,3 +119,27 @@ def export_command(out: Path, fmt: str, kb: KnowledgeBase) -> None:
     finally:
         progress.finish()
     click.echo(f"Exported {count} records to {out}.")
+
+
+@click.command()
+@click.option("--source", "source", default=None, help="A source id: every fact it gave.")
+@click.option("--run", "run", default=None, help="A load's run id (printed by `kb load`).")
+@pass_kb
+def unload(source: str | None, run: str | None, kb: KnowledgeBase) -> None:
+    """Take a source (or one load) back out, in one transaction.
+
+    Removes the facts it contributed, the values it kept beside other sources' entities, and
+    the entities it introduced that nothing else uses.
+
+    Example: kb unload --source my-suppliers
+    """
+    report = kb.unload(source=source, run=run)
+    click.echo(
+        f"Unloaded {report.what}: {report.facts} facts, {report.claims} claims, "
+        f"{report.entities} entities in {report.seconds:.1f} s. Run: {report.run_id}"
+    )
+    if report.kept:
+        click.echo(
+            f"Kept {len(report.kept)} entities that other sources still use: "
+            + ", ".join(report.kept[:20])
+        )

@@ -15,6 +15,7 @@ from typing import Protocol
 
 import neo4j
 
+from kb.matching import Known
 from kb.schema import normalise_name
 from kb.statements import statement
 
@@ -27,6 +28,7 @@ class Entity:
     label: str
     name: str
     aliases: tuple[str, ...] = ()
+    set_by: str | None = None  # the source that set its values (None before provenance)
 
 
 class EntityIndex:
@@ -92,6 +94,8 @@ class Graph(Protocol):
 
     def everything(self) -> EntityIndex: ...
 
+    def candidates(self, labels: list[str]) -> list[Known]: ...
+
 
 class MemoryGraph:
     """A graph given as an index (the seed check's empty graph, tests)."""
@@ -110,6 +114,13 @@ class MemoryGraph:
 
     def everything(self) -> EntityIndex:
         return self.index
+
+    def candidates(self, labels: list[str]) -> list[Known]:
+        return [
+            Known(id_, label, name, (name,))
+            for id_, (label, name) in self.index.by_id.items()
+            if label in labels
+        ]
 
 
 def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
@@ -139,7 +150,9 @@ class Neo4jGraph:
         found: dict[str, Entity] = {}
         for chunk in _chunks(ids):
             for r in self._read("load/entities_by_id", ids=chunk):
-                found[r["id"]] = Entity(r["id"], r["label"], r["name"] or r["id"])
+                found[r["id"]] = Entity(
+                    r["id"], r["label"], r["name"] or r["id"], set_by=r["set_by"]
+                )
         return found
 
     def by_norms(self, norms: set[str]) -> dict[str, list[Entity]]:
@@ -168,3 +181,19 @@ class Neo4jGraph:
             Entity(r["id"], r["label"], r["name"] or r["id"], tuple(r["aliases"]))
             for r in self._read("load/entity_index")
         )
+
+    def candidates(self, labels: list[str]) -> list[Known]:
+        """Every entity of these labels, with every name and identifier (its claims' too):
+        read only when a load has records without an id."""
+        return [
+            Known(
+                r["id"],
+                r["label"],
+                r["name"] or r["id"],
+                tuple(dict.fromkeys(n for n in (r["name"], *r["names"]) if n)),
+                tuple(sorted(set(r["identifiers"]))),
+                r["birth"],
+                r["set_by"],
+            )
+            for r in self._read("load/match_candidates", labels=labels)
+        ]

@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from kb.decisions import Decisions
+from kb.load.entities import OnAmbiguous, Resolver, contributor
 from kb.load.index import CHUNK, Entity, EntityIndex, Graph, MemoryGraph
 from kb.load.spool import Spool
 from kb.schema import (
@@ -28,6 +30,7 @@ from kb.schema import (
     NodeRecord,
     RelationRecord,
     SourceRecord,
+    identifier_list,
     normalise_name,
     relation_key,
 )
@@ -44,11 +47,25 @@ __all__ = ["Entity", "EntityIndex", "Plan", "Planner", "build_plan"]
 
 
 @dataclass
+class Pending:
+    """A node row whose id the graph has yet to check (label, and who set it)."""
+
+    raw: RawRecord
+    id: str
+    label: str
+    props: dict[str, Any]
+
+
+@dataclass
 class Plan:
     nodes: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # rows per label
     relations: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per type
     records: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per kind
     problems: list[str] = field(default_factory=list)
+    claims: int = 0  # records kept beside an entity that another source set (or joined)
+    joins: list[str] = field(default_factory=list)  # entity records joined, with score, reason
+    kept: list[str] = field(default_factory=list)  # records reusing an id another source set
+    review: list[dict[str, Any]] = field(default_factory=list)  # new entities to look at
 
     @property
     def size(self) -> int:
@@ -72,13 +89,17 @@ def _describe_validation(raw: RawRecord, error: ValidationError) -> list[str]:
     return problems
 
 
-def _node_props(record: NodeRecord | SourceRecord) -> dict[str, Any]:
+def node_props(record: NodeRecord | SourceRecord, set_by: str | None) -> dict[str, Any]:
+    """The properties a node record writes: its fields, its name keys, who set them."""
     props = record.model_dump(exclude={"id"})
     if isinstance(record, SourceRecord) and not props.get("name"):
         props["name"] = record.title
+    if "identifiers" in props:
+        props["identifiers"] = identifier_list(props["identifiers"]) or None
     names = [props["name"], *props.get("aliases", [])]
     props["norm_name"] = normalise_name(props["name"])
     props["norm_names"] = sorted({norm for norm in map(normalise_name, names) if norm})
+    props["set_by"] = set_by
     return props
 
 
@@ -89,10 +110,20 @@ def _reference(value: Any) -> str | None:
 class Planner:
     """Builds a :class:`Plan` from passes over raw records, against the graph's entities."""
 
-    def __init__(self, graph: Graph, spool: Spool | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        spool: Spool | None = None,
+        *,
+        run: str = "",
+        decisions: Decisions | None = None,
+        on_ambiguous: OnAmbiguous = "review",
+    ) -> None:
         self.graph = graph
         self.spool = spool
+        self.run = run
         self.plan = Plan()
+        self.resolver = Resolver(self, decisions or Decisions({}, set()), on_ambiguous)
         self.index = EntityIndex()  # the input's own entities
         self.redirect: dict[str, str] = {}  # ids of name-resolved records -> existing ids
         self.found_ids: dict[str, Entity] = {}  # graph entities referred to by id
@@ -124,8 +155,7 @@ class Planner:
     # ----------------------------------------------------------------------- nodes
 
     def _nodes(self, records: Records) -> None:
-        by_name: list[tuple[RawRecord, Any]] = []  # records of an outside list
-        pending: list[tuple[RawRecord, str, str]] = []  # (raw, id, label): graph check due
+        pending: list[Pending] = []  # rows waiting for the graph's check of their ids
         duplicates: list[tuple[RawRecord, str]] = []
         for raw in records("nodes"):
             if raw.kind not in NODE_BY_KIND:
@@ -134,72 +164,69 @@ class Planner:
                     self.plan.problems.append(f"{raw.origin}: unknown kind '{raw.kind}'")
                 continue
             self.plan.records[raw.kind] += 1
+            resolvable = self.resolver.wants(raw)
+            if resolvable:
+                raw = self.resolver.with_provisional_id(raw)
             record = self._validate(raw, NODE_BY_KIND[raw.kind].model)
             if record is None:
                 id_ = _reference(raw.data.get("id"))
-                if id_ is not None:
+                if id_ is not None and not resolvable:
                     self.invalid.setdefault(id_, raw.origin)
                 continue
-            if raw.data.get("resolve_by_name"):
-                by_name.append((raw, record))
+            if resolvable or record.id in self.resolver.decisions.same:
+                self.resolver.defer(raw, record)
                 continue
-            self._node(raw, record, pending, duplicates)
-        self._resolve_by_name(by_name, pending, duplicates)
+            self.node(raw, record, pending, duplicates)
+        self.resolver.resolve_all(pending, duplicates)
         self._check_labels(pending)
         if duplicates:
             self._report_duplicate_ids(records, duplicates)
+        if self.spool is not None:
+            self.spool.flush()  # every node row before any claim on it
+        self.resolver.spool_claims()
 
-    def _node(
+    def node(
         self,
         raw: RawRecord,
         record: Any,
-        pending: list[tuple[RawRecord, str, str]],
+        pending: list[Pending],
         duplicates: list[tuple[RawRecord, str]],
+        review: bool = False,
     ) -> None:
+        """A node of the input: indexed now, written once the graph has checked its id."""
         label = NODE_BY_KIND[raw.kind].label
         if record.id in self.index.by_id:
             duplicates.append((raw, record.id))
             return
-        props = _node_props(record)
+        props = node_props(record, contributor(raw, record))
+        if review:
+            props["needs_review"] = True  # (a later load leaves the flag to the decision)
         self.index.add(record.id, label, props["name"], props.get("aliases", ()))
-        pending.append((raw, record.id, label))
+        for identifier in props.get("identifiers") or ():
+            self.redirect.setdefault(identifier, record.id)
+        pending.append(Pending(raw, record.id, label, props))
         if len(pending) >= 5000:
             self._check_labels(pending)
-        if self.spool is not None:
-            self.spool.add("node", label, {"id": record.id, "props": props})
-        self.plan.nodes[label] += 1
 
-    def _resolve_by_name(
-        self,
-        items: list[tuple[RawRecord, Any]],
-        pending: list[tuple[RawRecord, str, str]],
-        duplicates: list[tuple[RawRecord, str]],
-    ) -> None:
-        """Records of an outside list join an existing entity of the same name, if one."""
-        texts = {t for _, r in items for t in (r.name or "", *r.aliases) if t}
-        by_id = self.graph.by_ids(texts) if texts else {}
-        norms = {normalise_name(t) for t in texts if t not in by_id} - {""}
-        by_norm = self.graph.by_norms(norms) if norms else {}
-        for raw, record in items:
-            label = NODE_BY_KIND[raw.kind].label
-            for text in (record.name or "", *record.aliases):
-                found = [by_id[text]] if text in by_id else by_norm.get(normalise_name(text), [])
-                matches = [e for e in found if e.label == label]
-                if len(matches) == 1 and text:
-                    self.redirect[record.id] = matches[0].id
-                    break
-            else:
-                self._node(raw, record, pending, duplicates)
-
-    def _check_labels(self, pending: list[tuple[RawRecord, str, str]]) -> None:
-        known = self.graph.by_ids(id_ for _, id_, _ in pending)
-        for raw, id_, label in pending:
-            existing = known.get(id_)
-            if existing is not None and existing.label != label:
+    def _check_labels(self, pending: list[Pending]) -> None:
+        """Ids of another label are problems; ids set by another source become claims."""
+        known = self.graph.by_ids(item.id for item in pending)
+        for item in pending:
+            existing = known.get(item.id)
+            if existing is not None and existing.label != item.label:
                 self.plan.problems.append(
-                    f"{raw.origin}: field 'id': {id_!r} is already a {existing.label} in the "
-                    f"graph, not a {label}"
+                    f"{item.raw.origin}: field 'id': {item.id!r} is already a {existing.label} "
+                    f"in the graph, not a {item.label}"
                 )
+                continue
+            if existing is not None and existing.set_by not in (None, item.props["set_by"]):
+                self.resolver.claim(item.raw, item.id, item.props, 100.0, "same id", existing)
+                continue
+            if self.spool is not None:
+                self.spool.add(
+                    "node", item.label, {"id": item.id, "props": item.props, "run": self.run}
+                )
+            self.plan.nodes[item.label] += 1
         pending.clear()
 
     def _report_duplicate_ids(
@@ -253,6 +280,7 @@ class Planner:
             return [found]
         norm = normalise_name(text)
         matches = {e.id: e for e in self.found_names.get(norm, ())}
+        matches.update((e.id, e) for e in self.resolver.joined_names.get(norm, ()))
         matches.update((e.id, e) for e in (self.graph_aliases or {}).get(norm, ()))
         matches.update((e.id, e) for e in self.index.named(norm))
         return [matches[i] for i in sorted(matches)]
@@ -352,6 +380,8 @@ class Planner:
                     self._resolve(raw, name, value, frozenset({label}), problems)
             if subject is None or obj is None or source is None:
                 continue
+            if subject.id == obj.id and record.subject != record.object:
+                continue  # two parties that resolution found to be one: no fact
             key = relation_key(record)
             identity = (subject.id, rel_type.type, obj.id, source.id, key)
             row = {
@@ -360,6 +390,7 @@ class Planner:
                 "source": source.id,
                 "key": key,
                 "props": record.model_dump(exclude=RELATION_FIELDS_IN_KEY),
+                "run": self.run,
             }
             yield raw, identity, row
 
@@ -385,19 +416,28 @@ class Planner:
         self, records: Records, suspects: list[tuple[RawRecord, tuple[str, ...], dict[str, Any]]]
     ) -> None:
         wanted = {identity for _, identity, _ in suspects}
-        first: dict[tuple[str, ...], str] = {}
+        first: dict[tuple[str, ...], tuple[str, tuple[Any, Any]]] = {}
         for raw, identity, _ in self._facts(records, problems=False):
             if identity in wanted and identity not in first:
-                first[identity] = raw.origin
+                first[identity] = (raw.origin, _parties(raw))
         for raw, identity, row in suspects:
-            if first[identity] == raw.origin:  # only a hash collision: not a duplicate
+            origin, parties = first[identity]
+            if origin == raw.origin:  # only a hash collision: not a duplicate
                 self._keep(identity[1], row)
+                continue
+            if parties != _parties(raw):
+                # facts that name their parties differently (two spellings of a company in an
+                # outside list) and that resolution found to be one fact: kept once
                 continue
             subject, rel_type, obj, source, key = identity
             self.plan.problems.append(
                 f"{raw.origin}: duplicate fact {subject} {rel_type} {obj} "
                 f"(source {source}{', ' + key if key else ''}; first at {first[identity]})"
             )
+
+
+def _parties(raw: RawRecord) -> tuple[Any, Any]:
+    return raw.data.get("subject"), raw.data.get("object")
 
 
 def in_memory(raws: Iterable[RawRecord]) -> Records:

@@ -14,17 +14,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import neo4j
+import yaml
 
+from kb.decisions import Decisions
 from kb.errors import LoadError, cut
 from kb.load import writer
+from kb.load.entities import OnAmbiguous
 from kb.load.index import EntityIndex, Neo4jGraph
 from kb.load.plan import Part, Plan, Planner
 from kb.load.spool import Spool
 from kb.load.writer import WriteCounts
+from kb.paths import mappings_dir, state_home
 from kb.progress import Phases
 from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
-from loaders import opensanctions
+from kb.settings import review_folder
 from loaders.files import find_files, read_file
+from loaders.mapping import MappedFile, MappedRowErrors, Mapping, MappingError, load_mapping
+from loaders.mapping import mapping_for as shipped_mapping_for
 from loaders.records import ParseError, RawRecord
 
 log = logging.getLogger(__name__)
@@ -39,6 +45,7 @@ class LoadReport:
     seconds: float
     run_id: str
     plan_seconds: float = 0.0
+    review_file: Path | None = None  # the candidates of new entities flagged for review
 
     def rows(self) -> list[dict[str, object]]:
         """A summary table: per label or type, records planned, created, changed."""
@@ -50,6 +57,15 @@ class LoadReport:
                     "rows": count,
                     "created": self.counts.nodes_created.get(label, 0),
                     "changed": self.counts.nodes_changed.get(label, 0),
+                }
+            )
+        if self.plan.claims:
+            out.append(
+                {
+                    "what": "Claim",
+                    "rows": self.plan.claims,
+                    "created": self.counts.claims_created,
+                    "changed": self.counts.claims_changed,
                 }
             )
         for rel_type, count in self.plan.relations.items():
@@ -64,16 +80,20 @@ class LoadReport:
         return out
 
 
-def _read(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
-    if opensanctions.is_ban_list(path):
-        return opensanctions.read_ban_list(path)
-    return read_file(path, kinds)
+def resolve_mapping(name: Path | str) -> Path:
+    """A mapping file, or the name of one the package ships (``us-dod-1260h``)."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = mappings_dir() / f"{path.name.removesuffix('.yaml')}.yaml"
+    if shipped.is_file():
+        return shipped
+    known = ", ".join(sorted(p.stem for p in mappings_dir().glob("*.yaml")))
+    raise LoadError([f"{name}: no such mapping file, nor a shipped mapping ({known})"])
 
 
 def _holds(path: Path, part: Part) -> bool:
     """Whether a pass over ``part`` reads the file: one named after a kind holds only that."""
-    if opensanctions.is_ban_list(path):
-        return True
     if path.stem in NODE_BY_KIND:
         return part == "nodes"
     if path.stem in RELATION_BY_KIND:
@@ -125,7 +145,9 @@ class FileRecords:
     With a :class:`Snapshot`, every pass reads the snapshot's copies (records and messages
     still name the user's files)."""
 
-    def __init__(self, files: list[Path], snapshot: Snapshot | None = None) -> None:
+    def __init__(
+        self, files: list[Path], snapshot: Snapshot | None = None, mapping: Path | None = None
+    ) -> None:
         self.files = files
         self.snapshot = snapshot
         self.kinds = set(ALL_KINDS)
@@ -133,6 +155,18 @@ class FileRecords:
         self.counts: dict[Path, int] = dict.fromkeys(files, 0)
         if snapshot is not None:
             self.problems.update(dict.fromkeys(snapshot.problems))
+        # the mapping of each file: the one given, or a shipped one whose header the CSV has
+        self.mappings: dict[Path, tuple[Mapping, Path]] = {}
+        for path in files:
+            found = mapping or (None if path.stem in self.kinds else _shipped_for(path))
+            if found is not None:
+                self.mappings[path] = (load_mapping(found), found)
+
+    def _read(self, path: Path, read: Path, part: Part) -> Iterator[RawRecord]:
+        if path in self.mappings:
+            mapping, mapping_path = self.mappings[path]
+            return MappedFile(mapping, mapping_path, read).records(part)
+        return read_file(read, self.kinds)
 
     def __call__(self, part: Part) -> Iterator[RawRecord]:
         for path in self.files:
@@ -141,20 +175,18 @@ class FileRecords:
                 if path not in self.snapshot.copies:
                     continue  # unreadable: a problem already
                 read = self.snapshot.copies[path]
-            if not _holds(read, part):
+            if path not in self.mappings and not _holds(path, part):
                 continue
             try:
-                if read is path:
-                    for raw in _read(path, self.kinds):
-                        self.counts[path] += 1
-                        yield raw
-                else:
-                    for raw in _read(read, self.kinds):
-                        self.counts[path] += 1
-                        yield RawRecord(raw.kind, raw.data, path, raw.where)
+                for raw in self._read(path, read, part):
+                    self.counts[path] += 1
+                    yield raw if read is path else RawRecord(raw.kind, raw.data, path, raw.where)
             except ParseError as exc:
-                where = f":{exc.where}" if exc.where else ""
-                self.problems[f"{path}{where}: {exc.message}"] = None
+                self.problems[str(exc).replace(str(read), str(path))] = None
+            except MappedRowErrors as exc:
+                self.problems.update(
+                    dict.fromkeys(p.replace(str(read), str(path)) for p in exc.problems)
+                )
             except OSError as exc:
                 self.problems[f"{path}: cannot read: {exc.strerror}"] = None
 
@@ -165,6 +197,10 @@ class FileRecords:
             if n == 0 and not any(m.startswith(str(p)) for m in self.problems)
         ]
         return list(self.problems) + empty
+
+
+def _shipped_for(path: Path) -> Path | None:
+    return shipped_mapping_for(path, mappings_dir())
 
 
 def read_records(paths: list[Path]) -> tuple[list[Path], list[RawRecord], list[str]]:
@@ -195,6 +231,35 @@ def existing_entities(driver: neo4j.Driver, database: str | None) -> EntityIndex
 RECORDED_PROBLEMS = 200  # problems a failed run's record keeps (each cut to PROBLEM_CHARS)
 
 
+def review_dir() -> Path:
+    """Where review files go: KB_REVIEW_DIR, default ``~/.local/state/ai-infra-kb/review``."""
+    configured = review_folder()
+    return Path(configured) if configured else state_home() / "review"
+
+
+def write_review(path: Path, run_id: str, plan: Plan) -> Path:
+    """The new entities that may be others, with their candidates and the commands to decide."""
+    items = []
+    for item in plan.review:
+        created = item["created"]
+        items.append(
+            {
+                **item,
+                "decide": [f"kb resolve same {c['id']} {created}" for c in item["candidates"][:3]]
+                + [f"kb resolve different {c['id']} {created}" for c in item["candidates"][:3]],
+            }
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"# Entities of load {run_id} created new but that may be others: look at the\n"
+        "# candidates, then decide (kb resolve same KEPT OTHER merges; kb resolve different\n"
+        "# keeps them apart). Every later load honours the decisions.\n"
+    )
+    body = yaml.safe_dump({"run": run_id, "review": items}, sort_keys=False, allow_unicode=True)
+    path.write_text(header + body, encoding="utf-8")
+    return path
+
+
 def load(
     driver: neo4j.Driver,
     database: str | None,
@@ -203,6 +268,10 @@ def load(
     dry_run: bool = False,
     batch_size: int = 2000,
     progress: writer.Progress | None = None,
+    mapping: Path | None = None,
+    on_ambiguous: OnAmbiguous = "review",
+    decisions: Decisions | None = None,
+    review_to: Path | None = None,
 ) -> LoadReport:
     """Load files; raises :class:`LoadError` (with every problem) and writes nothing on error.
 
@@ -218,16 +287,26 @@ def load(
     phases.phase("reading", unit="records")
     try:
         files = find_files(paths)
+        FileRecords(files, mapping=mapping)  # every mapping is checked before a file is read
     except ParseError as exc:
         phases.finish()
         raise LoadError([str(exc)]) from None
+    except MappingError as exc:
+        phases.finish()
+        raise LoadError([f"{exc.path}:{p}" for p in exc.problems]) from None
     log.info("run %s: %d file(s)%s", run_id, len(files), " (dry run)" if dry_run else "")
     with Spool(batch_size) as spool, Snapshot(files) as snapshot:
-        source = FileRecords(files, snapshot)
+        source = FileRecords(files, snapshot, mapping)
         # Only a reporter that shows a total pays for counting the records first.
         total = _count(source, phases) if type(phases) is not Phases else None
         phases.phase("validating", total=total)
-        planner = Planner(Neo4jGraph(driver, database), spool)
+        planner = Planner(
+            Neo4jGraph(driver, database),
+            spool,
+            run=run_id,
+            decisions=decisions if decisions is not None else Decisions.load(),
+            on_ambiguous=on_ambiguous,
+        )
         stream = None
         if not dry_run:
             # Constraints first: the streamed transaction writes while planning goes on, and
@@ -255,8 +334,20 @@ def load(
             "started": started_at,
             "files": [str(p.resolve()) for p in files],
             "sha256": [snapshot.sha256.get(p, "") for p in files],
+            "mappings": sorted({str(m.resolve()) for _, m in source.mappings.values()}),
             "records": sum(plan.records.values()),
+            "joins": plan.joins[:1000],
+            "kept_as_claims": plan.kept[:1000],
+            "review": [
+                f"{r['record']}: {r['name']!r} created as {r['created']}; may be "
+                + ", ".join(f"{c['id']} ({c['score']:g}, {c['reason']})" for c in r["candidates"])
+                for r in plan.review[:1000]
+            ],
         }
+        review_file = None
+        if plan.review and on_ambiguous == "review" and not problems:
+            review_file = (review_to or review_dir()) / f"{run_id.replace(':', '')}.yaml"
+            run["review_file"] = str(review_file)
         planned = time.monotonic() - started
         log.info(
             "run %s: planned %d records in %.1f s, %d problem(s)",
@@ -288,9 +379,11 @@ def load(
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
             counts = stream.finish({**run, "status": "loaded", "rejected": 0, "finished": finished})
         log.info("run %s: %d created, %d changed", run_id, counts.created, counts.changed)
+    if review_file is not None:
+        write_review(review_file, run_id, plan)
     seconds = time.monotonic() - started
     phases.finish(f"{run['records']:,} records in {seconds:.1f} s.")
-    return LoadReport(files, plan, counts, dry_run, seconds, run_id, planned)
+    return LoadReport(files, plan, counts, dry_run, seconds, run_id, planned, review_file)
 
 
 def _count(source: FileRecords, phases: Phases) -> int:

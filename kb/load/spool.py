@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any, Literal
 
-Part = Literal["node", "relation"]
+Part = Literal["node", "claim", "relation"]
 Row = dict[str, Any]
 Sink = Callable[[Part, str, list[Row]], None]
 

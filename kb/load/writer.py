@@ -27,6 +27,8 @@ class WriteCounts:
     nodes_changed: dict[str, int] = field(default_factory=dict)
     relations_created: dict[str, int] = field(default_factory=dict)
     relations_changed: dict[str, int] = field(default_factory=dict)
+    claims_created: int = 0  # values kept beside an entity another source set
+    claims_changed: int = 0
     node_seconds: float = 0.0  # time in node batches, relationship batches, and in all
     relation_seconds: float = 0.0  # (the commit included)
     seconds: float = 0.0
@@ -34,11 +36,13 @@ class WriteCounts:
 
     @property
     def created(self) -> int:
-        return sum(self.nodes_created.values()) + sum(self.relations_created.values())
+        nodes, relations = self.nodes_created.values(), self.relations_created.values()
+        return sum(nodes) + sum(relations) + self.claims_created
 
     @property
     def changed(self) -> int:
-        return sum(self.nodes_changed.values()) + sum(self.relations_changed.values())
+        nodes, relations = self.nodes_changed.values(), self.relations_changed.values()
+        return sum(nodes) + sum(relations) + self.claims_changed
 
 
 def ensure_schema(driver: neo4j.Driver, database: str | None) -> None:
@@ -80,7 +84,12 @@ def _write_batch(
     batch: list[dict[str, Any]],
 ) -> None:
     started = time.monotonic()
-    if part == "node":
+    if part == "claim":
+        row = tx.run(statement("load/upsert_claims"), rows=batch).single(strict=True)
+        counts.claims_created += row["created"]
+        counts.claims_changed += row["changed"]
+        counts.node_seconds += time.monotonic() - started
+    elif part == "node":
         row = tx.run(statement("load/upsert_nodes"), rows=batch, label=name).single(strict=True)
         if row["clashes"]:
             raise LoadError(
