@@ -315,7 +315,7 @@ def test_no_list_duplicates_a_seed_company(kb: KnowledgeBase, lists: dict[str, A
     seed_names = {norm: id_ for id_, norms in seed.items() for norm in norms}
     new = kb.cypher(
         "MATCH (c:Company) WHERE NOT c.id IN $seed RETURN c.id AS id, c.norm_names AS norms",
-        seed=list(seed),
+        {"seed": list(seed)},
     )
     same = {(r["id"], seed_names[n]) for r in new for n in r["norms"] if n in seed_names}
     # 'CTG' is China Three Gorges in the 1260H list and China Telecom Global in the seed: kept
