@@ -54,6 +54,15 @@ prereqs:
 	    echo "Please install a JDK 17+ and Maven (e.g. sudo apt-get install openjdk-17-jre-headless maven)."; exit 1; \
 	  fi; \
 	fi
+	@# PyICU (under the name matching of entity resolution) builds against ICU: headers, pkg-config, g++.
+	@if ! pkg-config --exists icu-uc 2>/dev/null || ! command -v g++ >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing ICU headers, pkg-config and g++ from Debian's packages..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; \
+	  else \
+	    echo "Please install ICU's headers, pkg-config and g++ (sudo apt-get install libicu-dev pkg-config g++)."; exit 1; \
+	  fi; \
+	fi
 	@# Chromium: the browser tests drive it and `kb viz --format png` shoots with it.
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
