@@ -121,7 +121,7 @@ def export_command(out: Path, fmt: str, kb: KnowledgeBase) -> None:
     click.echo(f"Exported {count} records to {out}.")
 
 
-@click.command()
+@click.command(short_help="Take a source or one load back out of the graph.")
 @click.option("--source", "source", default=None, help="A source id: every fact it gave.")
 @click.option("--run", "run", default=None, help="A load's run id (printed by `kb load`).")
 @pass_kb

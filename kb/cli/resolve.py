@@ -13,7 +13,7 @@ from kb.cli.options import pass_kb
 from kb.output import render
 
 
-@click.group()
+@click.group(short_help="Entity resolution: candidates, merges and decisions.")
 def resolve() -> None:
     """Entity resolution: likely duplicates, and decisions that settle them.
 
@@ -21,7 +21,7 @@ def resolve() -> None:
     """
 
 
-@resolve.command()
+@resolve.command(short_help="Likely duplicates across the graph, with scores.")
 @click.option("--limit", type=int, default=None, help="At most this many pairs.")
 @click.option(
     "--format",
@@ -44,7 +44,7 @@ def candidates(
     click.echo(render(rows, fmt))
 
 
-@resolve.command()
+@resolve.command(short_help="Decide that two entities are one, and merge them.")
 @click.argument("kept")
 @click.argument("other")
 @click.option("--why", default="", help="Why they are one (kept with the decision).")
@@ -72,7 +72,7 @@ def same(
         )
 
 
-@resolve.command()
+@resolve.command(short_help="Decide that two entities are not one.")
 @click.argument("a")
 @click.argument("b")
 @click.option("--why", default="", help="Why they are two (kept with the decision).")
@@ -91,7 +91,7 @@ def different(
     click.echo(f"Decided: {a} and {b} are different ({decision.id}).")
 
 
-@resolve.command()
+@resolve.command(short_help="Take back the last decision (a merge is undone).")
 @pass_kb
 def undo(kb: KnowledgeBase) -> None:
     """Take back the last decision (a merge gives the two entities back).
