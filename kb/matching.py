@@ -19,9 +19,10 @@ together with the same birth date (see :data:`EXACT_ONLY`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from fingerprints import clean_entity_prefix, clean_name_light, remove_types
 from rapidfuzz import fuzz, process
@@ -68,6 +69,19 @@ class Known:
     identifiers: tuple[str, ...] = ()
     birth: str | None = None  # people only
     set_by: str | None = None  # the source that set its values
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> Known:
+        """One row of ``load/match_candidates``."""
+        return cls(
+            r["id"],
+            r["label"],
+            r["name"] or r["id"],
+            tuple(dict.fromkeys(n for n in (r["name"], *r["names"]) if n)),
+            tuple(sorted(set(r["identifiers"]))),
+            r["birth"],
+            r["set_by"],
+        )
 
 
 @dataclass

@@ -48,15 +48,7 @@ def candidates(
 ) -> list[dict[str, Any]]:
     """Pairs of entities that may be one, best first, without the pairs already decided."""
     known = [
-        Known(
-            r["id"],
-            r["label"],
-            r["name"] or r["id"],
-            tuple(dict.fromkeys(n for n in (r["name"], *r["names"]) if n)),
-            tuple(sorted(set(r["identifiers"]))),
-            r["birth"],
-            r["set_by"],
-        )
+        Known.from_row(r)
         for r in _read(driver, database, "load/match_candidates", labels=MATCHED_LABELS)
     ]
     pairs = similar_pairs(known, Decisions.load().different)

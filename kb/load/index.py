@@ -185,15 +185,4 @@ class Neo4jGraph:
     def candidates(self, labels: list[str]) -> list[Known]:
         """Every entity of these labels, with every name and identifier (its claims' too):
         read only when a load has records without an id."""
-        return [
-            Known(
-                r["id"],
-                r["label"],
-                r["name"] or r["id"],
-                tuple(dict.fromkeys(n for n in (r["name"], *r["names"]) if n)),
-                tuple(sorted(set(r["identifiers"]))),
-                r["birth"],
-                r["set_by"],
-            )
-            for r in self._read("load/match_candidates", labels=labels)
-        ]
+        return [Known.from_row(r) for r in self._read("load/match_candidates", labels=labels)]
