@@ -65,7 +65,7 @@ def main(verbose: int) -> None:
     Start with `kb demo` (a server of its own, loaded with the seed), then ask a question of
     the library (`kb query list`), e.g. which Chinese firms rely on CUDA:
 
-    Example: kb query run firms-relying-on -p country=China -p tech=CUDA
+    Example: kb query run firms-relying-on -p country=China -p tech=CUDA -p inherited=true
     """
     from kb import settings
 

@@ -18,7 +18,7 @@ HEADLINE = {
 # What to try after the demo, printed at its end.
 NEXT = (
     "kb query list                                          # the questions the library answers",
-    "kb query run firms-relying-on -p country=China -p tech=CUDA   # one, with its evidence",
+    "kb query run firms-relying-on -p tech=CUDA -p inherited=true   # one, with its evidence",
     "kb viz sites-relying-on-supplier -p supplier=CATL --out catl.html   # an answer as a picture",
 )
 SHOWN = (

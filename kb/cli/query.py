@@ -24,7 +24,7 @@ from kb.output import emit
 def query() -> None:
     """The query library: named, documented, read-only questions to the graph.
 
-    Example: kb query run firms-relying-on -p country=China -p tech=CUDA
+    Example: kb query run firms-relying-on -p country=China -p tech=CUDA -p inherited=true
     """
 
 
