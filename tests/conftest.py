@@ -128,6 +128,35 @@ def writes_running(knowledge_base: KnowledgeBase) -> int:
     return int(records[0]["n"])
 
 
+def kill_load_while_writing(knowledge_base: KnowledgeBase, folder: Path, wait: float = 60) -> None:
+    """Start ``kb load FOLDER`` in a process, SIGKILL it once its batches are being written,
+    and wait until the server has rolled its transaction back."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", "load", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + wait
+    writing = False
+    while time.monotonic() < deadline and process.poll() is None:
+        if writes_running(knowledge_base):
+            writing = True
+            time.sleep(0.3)
+            break
+        time.sleep(0.05)
+    assert writing and process.poll() is None, "the load was not caught while writing"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and writes_running(knowledge_base):
+        time.sleep(0.2)
+
+
 @contextmanager
 def headless_chromium(allowed: tuple[str, ...], width: int) -> Iterator[Any]:
     """A Playwright context in Debian's headless Chromium (never a downloaded browser), with a

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import writes_running
+from conftest import kill_load_while_writing
 
 from kb import KnowledgeBase
 from kb.cli import main
@@ -350,25 +345,7 @@ def test_a_load_killed_midway_leaves_the_graph_unchanged(
     before = fingerprint(seeded_graph.driver, None)
     rows = "\n".join(f"bulk-{i},Bulk company {i}" for i in range(60_000))
     _write(tmp_path / "big", {"companies.csv": "id,name\n" + rows + "\n"})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kb.cli", "load", str(tmp_path / "big")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    writing = False
-    while time.monotonic() < deadline and process.poll() is None:
-        if writes_running(seeded_graph):
-            writing = True
-            time.sleep(0.3)
-            break
-        time.sleep(0.05)
-    assert writing and process.poll() is None, "the load was not caught while writing"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and writes_running(seeded_graph):
-        time.sleep(0.2)
+    kill_load_while_writing(seeded_graph, tmp_path / "big", wait=60)
     assert fingerprint(seeded_graph.driver, None) == before
 
 

@@ -3,17 +3,12 @@ records without ids leaves the graph as it was."""
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import string
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import writes_running
+from conftest import kill_load_while_writing
 
 from kb import KnowledgeBase
 from kb.cli import main
@@ -147,24 +142,6 @@ def test_a_killed_load_of_records_without_ids_leaves_the_graph_as_it_was(
         },
     )
     before, claims = fingerprint(seeded_graph.driver, None), _claims(seeded_graph)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kb.cli", "load", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    writing = False
-    while time.monotonic() < deadline and process.poll() is None:
-        if writes_running(seeded_graph):
-            writing = True
-            time.sleep(0.3)
-            break
-        time.sleep(0.05)
-    assert writing and process.poll() is None, "the load was not caught while writing"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and writes_running(seeded_graph):
-        time.sleep(0.2)
+    kill_load_while_writing(seeded_graph, folder, wait=120)
     assert fingerprint(seeded_graph.driver, None) == before
     assert _claims(seeded_graph) == claims
