@@ -47,6 +47,11 @@ NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 PARAM_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 # An optional entity parameter (default null) also takes one of these for "no filter".
 ALL_VALUES = frozenset({"all", "any", "*", ""})
+# A paged query (header `paged: true`) ends with `SKIP $skip LIMIT $limit` after an order that
+# is total (ties broken by ids), so pages are stable; the runner binds both, and these are the
+# values that mean "the whole answer".
+PAGE_PARAMS = ("skip", "limit")
+ALL_ROWS = 2**62
 
 ParamType = Literal["string", "integer", "float", "boolean", "entity", "entities", "list"]
 _MISSING: Any = object()
@@ -114,12 +119,16 @@ class QueryHeader(BaseModel):
     params: tuple[ParamSpec, ...] = ()
     returns: tuple[str, ...] = Field(min_length=1)
     example: dict[str, Any] = {}
+    # The body ends with `SKIP $skip LIMIT $limit`, which the runner binds (see PAGE_PARAMS).
+    paged: bool = False
     # Why an answer may be empty and which query would answer instead; `{param}` stands for
     # the value given (or the default) of a parameter.
     empty: str | None = None
 
     @model_validator(mode="after")
     def _empty_names_params(self) -> QueryHeader:
+        if self.paged and (taken := [p.name for p in self.params if p.name in PAGE_PARAMS]):
+            raise ValueError(f"a paged query binds {taken} itself: rename the parameter")
         if self.empty:
             named = set(re.findall(r"\{(\w+)\}", self.empty))
             if unknown := sorted(named - {p.name for p in self.params}):
@@ -389,6 +398,10 @@ def parse_file(path: Path) -> Query:
     if len(set(declared)) != len(declared):
         problems.append(f"a parameter is declared twice: {declared}")
     used = used_params(body)
+    if header.paged:
+        if absent := [name for name in PAGE_PARAMS if name not in used]:
+            problems.append(f"a paged query ends with SKIP $skip LIMIT $limit; ${absent[0]} unused")
+        used -= set(PAGE_PARAMS)
     if missing := sorted(used - set(declared)):
         problems.append(f"the body uses ${', $'.join(missing)} but the header does not declare it")
     if unused := sorted(set(declared) - used):
@@ -460,10 +473,13 @@ def load_library(directory: Path | None = None) -> Library:
 def resolved_params(
     driver: neo4j.Driver, database: str | None, query: Query, given: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The query's parameters bound and coerced, entity names resolved to ids."""
+    """The query's parameters bound and coerced, entity names resolved to ids; a paged query
+    gets the whole answer (``skip`` 0, ``limit`` :data:`ALL_ROWS`) unless the caller pages."""
     from kb import resolve
 
     bound = query.bind(given)
+    if query.header.paged:
+        bound.update(skip=0, limit=ALL_ROWS)
     for spec in query.params:
         if spec.type == "entity" and bound[spec.name] is not None:
             bound[spec.name] = resolve.resolve(

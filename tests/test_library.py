@@ -118,6 +118,8 @@ example: {{x: 2}}
 */
 """
 
+PAGED_HEADER = GOOD_HEADER.format(name="t").replace("mode: read", "mode: read\npaged: true")
+
 
 def _write(folder: Path, name: str, text: str) -> Path:
     path = folder / f"{name}.cypher"
@@ -143,6 +145,12 @@ def _write(folder: Path, name: str, text: str) -> Path:
         (GOOD_HEADER.format(name="t").replace("mode: read", "mode: write") + "RETURN $x", "mode"),
         (GOOD_HEADER.format(name="t").replace("{x: 2}", "{x: two}") + "RETURN $x", "example"),
         (GOOD_HEADER.format(name="t").replace("type: integer", "type: date") + "RETURN $x", "type"),
+        (PAGED_HEADER + "RETURN $x AS x LIMIT $limit", "$skip unused"),
+        (
+            PAGED_HEADER.replace("name: x", "name: limit").replace("{x: 2}", "{limit: 2}")
+            + "RETURN $limit AS x SKIP $skip LIMIT $limit",
+            "rename the parameter",
+        ),
     ],
 )
 def test_a_broken_file_is_a_clear_error_naming_it(tmp_path: Path, text: str, message: str) -> None:
@@ -159,6 +167,18 @@ def test_params_in_strings_and_comments_do_not_count(tmp_path: Path) -> None:
     body = "// uses $nothing\nRETURN $x AS x, '$y' AS text /* $z */"
     query = parse_file(_write(tmp_path, "t", GOOD_HEADER.format(name="t") + body))
     assert query.bind({}) == {"x": 1}
+
+
+def test_a_paged_query_takes_skip_and_limit_from_the_runner_not_the_caller(
+    tmp_path: Path,
+) -> None:
+    query = parse_file(
+        _write(tmp_path, "t", PAGED_HEADER + "RETURN $x AS x SKIP $skip LIMIT $limit")
+    )
+    assert query.header.paged
+    assert query.bind({}) == {"x": 1}
+    with pytest.raises(QueryError, match="no parameter 'skip'"):
+        query.bind({"skip": 3})
 
 
 # --------------------------------------------------------------------------- parameters
