@@ -30,6 +30,15 @@ def clean_line(line: str) -> str:
     return collapse(BULLET.sub("", line.strip()))
 
 
+@dataclass(frozen=True)
+class Item:
+    """A list item: its line number (from 1), its cleaned line and its list's heading."""
+
+    number: int
+    text: str
+    heading: str
+
+
 @dataclass
 class Article:
     """The article's text, its lines, and the places where a whole quote may start and end."""
@@ -91,6 +100,42 @@ class Article:
         """Whether the quote occurs at all (white space collapsed, with or without bullets)."""
         quote = collapse(quote)
         return quote in collapse(self.text) or quote in self._flow[0]
+
+    @cached_property
+    def _line_spans(self) -> list[tuple[int, int, int]]:
+        """Each non-blank line as (line index, start, end) in the flow of :attr:`_flow`."""
+        spans: list[tuple[int, int, int]] = []
+        offset = 0
+        for index, line in enumerate(self.lines):
+            if line:
+                spans.append((index, offset, offset + len(line)))
+                offset += len(line) + 1
+        return spans
+
+    def lines_within(self, quote: str) -> frozenset[int]:
+        """The indexes of the lines that a whole occurrence of the quote runs across entirely,
+        when it runs across more than one line (a sentence running on across a list's items)."""
+        quote = collapse(quote)
+        flow, starts, ends = self._flow
+        found: set[int] = set()
+        position = flow.find(quote) if quote else -1
+        while position >= 0:
+            end = position + len(quote)
+            if position in starts and end in ends:
+                inside = [
+                    i for i, start, stop in self._line_spans if position <= start and stop <= end
+                ]
+                if len(inside) > 1:
+                    found.update(inside)
+            position = flow.find(quote, position + 1)
+        return frozenset(found)
+
+    def items(self) -> list[Item]:
+        """Every list item of the article, in order, with its list's heading."""
+        return [
+            Item(number + 1, self.lines[number], heading)
+            for number, heading in sorted(self.headings().items())
+        ]
 
     @cached_property
     def item_headings(self) -> dict[str, frozenset[str]]:

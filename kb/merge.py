@@ -24,7 +24,9 @@ from kb.matching import Known, similar_pairs
 from kb.schema import NODE_TYPES, RELATION_BY_TYPE, normalise_name
 from kb.statements import statement
 
-MATCHED_LABELS = [t.label for t in NODE_TYPES if t.label not in ("Source", "Statistic")]
+MATCHED_LABELS = [
+    t.label for t in NODE_TYPES if t.label not in ("Source", "Statistic", "Statement")
+]
 
 
 def _typed(name: str, rel_type: str) -> str:

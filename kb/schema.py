@@ -241,6 +241,24 @@ class RestrictionRecord(NodeRecord):
     end: DateText | None = None
 
 
+# What a statement of the source is: a reason (why a claim holds: "These regions are favored
+# because of: cold climates"), a goal (what someone aims at or competes for: Saudi Arabia's
+# "Goal: regional compute independence"), or a claim (what the source asserts in words that
+# are no relationship between two entities: "AI data centers are becoming: energy assets").
+StatementKind = Literal["reason", "goal", "claim"]
+
+
+class StatementRecord(NodeRecord):
+    """What the source says in its own words when it is no relationship between entities: a
+    reason, a goal or a claim, each from its own line (``evidence``) with the list's heading
+    (``context``). It is linked by ABOUT to what it is about, and a reason by REASON_FOR to
+    the claim it supports."""
+
+    kind: StatementKind
+    source: Id
+    evidence: Text
+
+
 StatisticUnit = Literal["percent", "usd", "usd_billion", "usd_trillion", "count", "ratio", "rank"]
 # unit -> (normalised unit, factor): percentages as fractions, amounts in U.S. dollars.
 NORMALISED_UNITS: dict[str, tuple[str, Decimal]] = {
@@ -457,6 +475,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
     NodeType("Category", "categories", CategoryRecord),
     NodeType("Restriction", "restrictions", RestrictionRecord),
     NodeType("Statistic", "statistics", StatisticRecord),
+    NodeType("Statement", "statements", StatementRecord),
 )
 
 _ENTITY = frozenset({"Company", "Country", "Region", "Site", "Product", "Category"})
@@ -609,9 +628,17 @@ RELATION_TYPES: tuple[RelationType, ...] = (
     _rel(
         "ABOUT",
         PlainRelationRecord,
-        {"Statistic"},
+        {"Statistic", "Statement"},
         set(_ENTITY),
-        "a statistic measures something about an entity",
+        "a statistic measures something about an entity; a statement (reason, goal, claim) is"
+        " about it",
+    ),
+    _rel(
+        "REASON_FOR",
+        PlainRelationRecord,
+        {"Statement"},
+        {"Statement"},
+        "a reason (a statement) supports a claim (a statement): why it holds",
     ),
 )
 

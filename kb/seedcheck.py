@@ -1,6 +1,8 @@
-"""Prove the seed: it validates, every reference resolves, and every quote from the article is
+"""Prove the seed: it validates, every reference resolves, every quote from the article is
 a whole unit of it (white space collapsed): an ``evidence`` is a whole line or whole sentences,
-a ``context`` (the heading of the list the evidence is an item of) a whole line."""
+a ``context`` (the heading of the list the evidence is an item of) a whole line; and every item
+of every list of the article is data: the evidence of some fact or entity (see
+:func:`uncovered_items`)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import paths, settings
-from kb.article import Article, collapse
+from kb.article import Article, Item, collapse
 from kb.errors import KBError
 from kb.load.plan import EntityIndex, build_plan
 from kb.load.runner import read_records
@@ -26,6 +28,8 @@ class SeedCheck:
     facts: int = 0
     by_confidence: Counter[str] = field(default_factory=Counter)
     quotes_checked: int = 0
+    list_items: int = 0  # the article's list items
+    uncovered: list[Item] = field(default_factory=list)  # those no record quotes
     problems: list[str] = field(default_factory=list)
 
 
@@ -47,6 +51,7 @@ def check_seed(seed: Path | None = None, article: Path | None = None) -> SeedChe
     result = SeedCheck(records=len(raws), problems=list(problems))
     plan = build_plan(raws, EntityIndex())
     result.problems.extend(plan.problems)
+    quotes: list[tuple[str, str | None]] = []
     for raw in raws:
         data = raw.data
         is_fact = "subject" in data or raw.kind == "statistics"
@@ -56,6 +61,9 @@ def check_seed(seed: Path | None = None, article: Path | None = None) -> SeedChe
         if data.get("source") == ARTICLE_SOURCE_ID:
             result.problems.extend(_check_quotes(raw.origin, data, text))
             result.quotes_checked += sum(isinstance(data.get(f), str) for f in QUOTED)
+            evidence, context = data.get("evidence"), data.get("context")
+            if isinstance(evidence, str):
+                quotes.append((evidence, context if isinstance(context, str) else None))
         elif data.get("context") is not None:
             result.problems.append(
                 f"{raw.origin}: field 'context': only a quote from the article has a context"
@@ -68,7 +76,39 @@ def check_seed(seed: Path | None = None, article: Path | None = None) -> SeedChe
             result.problems.append(
                 f"{raw.origin}: an external fact must name its own source, not the article"
             )
+    result.list_items = len(text.items())
+    result.uncovered = uncovered_items(text, quotes)
+    result.problems.extend(
+        f"line {item.number}: the list item {item.text!r} (of {item.heading!r}) is the evidence "
+        "of no fact or entity"
+        for item in result.uncovered
+    )
     return result
+
+
+def uncovered_items(article: Article, quotes: list[tuple[str, str | None]]) -> list[Item]:
+    """The list items of the article that no quote (evidence, context) covers.
+
+    An item is covered by an evidence that is its line with its list's heading as context, by
+    an evidence that runs across its line (a sentence running on across a list's items), or,
+    when the item heads a list of its own ("Others remain embedded indirectly through:"), by
+    being the context of its own items' evidence. Items of the same words under the same
+    heading ("Microsoft" under each "Major builders:") are covered together.
+    """
+    pairs = {
+        (collapse(evidence), collapse(context) if context else None) for evidence, context in quotes
+    }
+    contexts = {context for _, context in pairs if context}
+    spanned: set[int] = set()
+    for evidence in {evidence for evidence, _ in pairs}:
+        spanned |= article.lines_within(evidence)
+    return [
+        item
+        for item in article.items()
+        if (item.text, item.heading) not in pairs
+        and item.number - 1 not in spanned
+        and item.text not in contexts
+    ]
 
 
 QUOTED = ("evidence", "context")

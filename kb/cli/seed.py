@@ -31,7 +31,8 @@ def seed() -> None:
     help="A seed folder other than the packaged one.",
 )
 def check(article: Path | None, seed_path: Path | None) -> None:
-    """Validate the seed, resolve its references, and find every quote in the article.
+    """Validate the seed, resolve its references, find every quote in the article, and check
+    that every item of every list of the article is the evidence of a fact or an entity.
 
     Example: kb seed check --article sources/ai-infrastructure-race.txt
     """
@@ -42,6 +43,7 @@ def check(article: Path | None, seed_path: Path | None) -> None:
     click.echo(
         f"{result.records} records, {result.facts} facts ({confidence}); "
         f"{result.quotes_checked} quotes checked against the article; "
+        f"{result.list_items} list items, {len(result.uncovered)} without a fact or entity; "
         f"{len(result.problems)} problem(s)."
     )
     sys.exit(1 if result.problems else 0)

@@ -25,7 +25,14 @@ from kb.decisions import Decisions
 from kb.load.index import Entity
 from kb.matching import Candidate, Known, Matcher
 from kb.paths import seed_dir
-from kb.schema import NODE_BY_KIND, NodeRecord, SourceRecord, StatisticRecord, identifier_list
+from kb.schema import (
+    NODE_BY_KIND,
+    NodeRecord,
+    SourceRecord,
+    StatementRecord,
+    StatisticRecord,
+    identifier_list,
+)
 from loaders.records import RawRecord
 
 if TYPE_CHECKING:
@@ -34,11 +41,13 @@ if TYPE_CHECKING:
 OnAmbiguous = Literal["fail", "new", "review"]
 ON_AMBIGUOUS: tuple[OnAmbiguous, ...] = ("fail", "new", "review")
 
-# Kinds whose records may come without an id: every entity but sources and statistics.
+# Kinds whose records may come without an id: every entity but sources, statistics and
+# statements (a source's own words, never the same thing as another's by name).
 RESOLVABLE = frozenset(
     kind
     for kind, node_type in NODE_BY_KIND.items()
-    if issubclass(node_type.model, NodeRecord) and not issubclass(node_type.model, StatisticRecord)
+    if issubclass(node_type.model, NodeRecord)
+    and not issubclass(node_type.model, (StatisticRecord, StatementRecord))
 )
 
 
