@@ -7,7 +7,7 @@ description: >
   then one row per relationship, grouped by type and direction (outgoing first), with the
   other end, the relationship's own fields (kind, category, share, year, role, ...), the
   other end's key numbers for a statistic (value or range, bound, unit and their normalised
-  forms) or dates for a restriction, and the quote, the heading of the list it is an item of
+  forms) or dates for a restriction, the kind of a statement (reason, goal, claim), and the quote, the heading of the list it is an item of
   (context), source, as_of and confidence of the fact.
 mode: read
 params:
@@ -39,6 +39,7 @@ WITH e, part, relation, direction, other, r,
                   'high_normalised', 'unit_normalised', 'year', 'period']
           WHEN r IS NOT NULL AND other:Restriction
             THEN ['kind', 'authority', 'start', 'end']
+          WHEN r IS NOT NULL AND other:Statement THEN ['kind']
           ELSE [] END AS borrowed
 WITH e, part, relation, direction, other, r,
      [k IN keys(own) WHERE NOT k IN hidden AND own[k] IS NOT NULL AND own[k] <> [] |

@@ -93,6 +93,72 @@ def test_countries_under_a_region_heading_are_in_it(seeded_graph: KnowledgeBase)
     assert "Microsoft" in by(rows, "builder")  # builds in Germany and Portugal
 
 
+def test_reasons_and_goals_are_statements_about_what_they_concern(
+    seeded_graph: KnowledgeBase,
+) -> None:
+    """'These regions are favored because of: cold climates, ...': each reason a statement, with
+    its own line, supporting the claim the heading makes; Saudi Arabia's goals are about it."""
+    heading = "These regions are favored because of:"
+    claim = seeded_graph.query(
+        "entity-profile", entity="The Nordic countries are favored for data centers"
+    )
+    reasons = {
+        r["other"]: (r["quote"], r["context"], r["details"])
+        for r in claim
+        if r["relation"] == "REASON_FOR" and r["direction"] == "in"
+    }
+    assert reasons == {
+        "Cold climates": ("cold climates,", heading, ["kind=reason"]),
+        "Hydroelectric power": ("hydroelectric power,", heading, ["kind=reason"]),
+        "Political stability": ("political stability,", heading, ["kind=reason"]),
+        "Lower cooling costs": ("lower cooling costs.", heading, ["kind=reason"]),
+    }
+    about = [
+        (r["other"], r["other_type"], r["quote"], r["context"])
+        for r in claim
+        if r["relation"] == "ABOUT"
+    ]
+    assert about == [("Nordic countries", "Region", heading, None)]
+    saudi = seeded_graph.query("entity-profile", entity="Saudi Arabia")
+    goals = {
+        r["other"]: (r["other_type"], r["quote"], r["context"], r["details"])
+        for r in saudi
+        if r["relation"] == "ABOUT" and r["direction"] == "in"
+    }
+    assert goals == {
+        "Sovereign Arabic-language AI": (
+            "Statement",
+            "sovereign Arabic-language AI,",
+            "Goal:",
+            ["kind=goal", "note=Saudi Arabia's goal"],
+        ),
+        "Regional compute independence": (
+            "Statement",
+            "regional compute independence,",
+            "Goal:",
+            ["kind=goal", "note=Saudi Arabia's goal"],
+        ),
+        "Digital diversification beyond oil": (
+            "Statement",
+            "digital diversification beyond oil.",
+            "Goal:",
+            ["kind=goal", "note=Saudi Arabia's goal"],
+        ),
+    }
+
+
+def test_the_world_relies_on_us_origin_operating_systems(seeded_graph: KnowledgeBase) -> None:
+    rows = seeded_graph.query("depends-on", entity="World (global)", kind="os_platform", hops=1)
+    row = by(rows, "dependency")["Operating systems"]
+    assert quotes(row) == [
+        (
+            "operating systems,",
+            "Even when China builds domestic infrastructure, much of the global digital "
+            "ecosystem still depends on U.S.-origin:",
+        )
+    ]
+
+
 # --------------------------------------------------------------------------- numbers
 
 

@@ -108,3 +108,83 @@ def test_the_check_refuses_fragments_missing_and_wrong_contexts(tmp_path: Path) 
     assert "'Major builders:' is not the heading of the list holding 'Utah'" in text
     assert "field 'context': not a whole line of the article: 'Primary regions'" in text
     assert len(problems) == 4
+
+
+# --------------------------------------------------------------------------- every list item
+
+
+def test_every_list_item_of_the_article_is_data() -> None:
+    result = check_seed()
+    assert result.list_items == 331
+    assert result.uncovered == []
+
+
+def test_items_know_their_line_and_a_sentence_runs_across_them() -> None:
+    items = {item.number: item for item in ARTICLE.items()}
+    assert (items[278].text, items[278].heading) == (
+        "cold climates,",
+        "These regions are favored because of:",
+    )
+    # a nested list's heading is an item of the outer list
+    assert items[138].heading == "The important distinction is:"
+    assert items[139].heading == "Others remain embedded indirectly through:"
+    sentence = (
+        "China remains deeply dependent on U.S. semiconductor tooling, AI frameworks, and "
+        "enterprise software ecosystems, even while attempting long-term decoupling."
+    )
+    assert {index + 1 for index in ARTICLE.lines_within(sentence)} == {818, 819, 820, 821}
+    # a single line covers no other line of the same words
+    assert ARTICLE.lines_within("fiber,") == frozenset()
+
+
+def _without(tmp_path: Path, ids: set[str]) -> Path:
+    """A copy of the seed without the records (and facts) of these ids."""
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    for path in seed_dir().glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        records = data["records"] if isinstance(data, dict) else data
+        kept = [r for r in records if not ({r.get("id"), r.get("subject"), r.get("object")} & ids)]
+        if isinstance(data, dict):
+            data["records"] = kept
+        else:
+            data = kept
+        (seed / path.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return seed
+
+
+def test_the_check_names_a_list_item_that_is_no_data(tmp_path: Path) -> None:
+    result = check_seed(_without(tmp_path, {"reason-nordic-cold-climates"}))
+    assert [(item.number, item.text) for item in result.uncovered] == [(278, "cold climates,")]
+    assert result.problems == [
+        "line 278: the list item 'cold climates,' (of 'These regions are favored because of:') "
+        "is the evidence of no fact or entity"
+    ]
+
+
+def test_an_item_quoted_under_another_heading_is_not_covered(tmp_path: Path) -> None:
+    """'fiber,' is quoted under 'Outside the U.S., ...' too; that does not cover the 'fiber,'
+    countries compete for."""
+    result = check_seed(_without(tmp_path, {"goal-countries-compete-for-fiber"}))
+    assert [(item.number, item.text) for item in result.uncovered] == [(157, "fiber,")]
+
+
+def test_a_sub_lists_heading_is_covered_as_the_context_of_its_items(tmp_path: Path) -> None:
+    seed = _without(
+        tmp_path,
+        {
+            "claim-embedded-indirectly-through-batteries",
+            "claim-embedded-indirectly-through-transformers",
+        },
+    )
+    path = seed / "supplies.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["records"] = [
+        r
+        for r in data["records"]
+        if r.get("context") != "Others remain embedded indirectly through:"
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    uncovered = {item.number for item in check_seed(seed).uncovered}
+    # the heading line itself with every item of its own list
+    assert set(range(138, 148)) <= uncovered
