@@ -28,7 +28,7 @@ def test_server_free_methods_never_connect() -> None:
     with pytest.raises(QueryError, match="did you mean 'blast-radius'"):
         kb.describe("blast-radios")
     result = kb.seed_check()
-    assert (result.records, result.facts, result.problems) == (1194, 815, [])
+    assert (result.records, result.facts, result.problems) == (1195, 816, [])
     kb.close()  # never opened: nothing to close
 
 

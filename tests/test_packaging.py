@@ -125,7 +125,7 @@ def test_the_installed_wheel_works_from_the_root_folder(wheel: Path, tmp_path: P
         [str(bin_dir / "kb"), "seed", "check"], cwd="/", env=env, capture_output=True, text=True
     )
     assert check.returncode == 0, check.stderr
-    assert "1194 records, 815 facts" in check.stdout
+    assert "1195 records, 816 facts" in check.stdout
     assert "0 problem(s)" in check.stdout
 
     listed = subprocess.run(
