@@ -404,3 +404,22 @@ def test_the_still_page_has_no_script_panel_or_hint(seeded_graph: KnowledgeBase)
     assert "<script>" in page and 'id="kb-details"' in page and "hover or click" in page
     assert "<script>" not in still and "kb-details" not in still and "hover" not in still
     assert "<button" not in page and "<button" not in still
+
+
+def test_a_hostile_value_stays_text_in_the_picture() -> None:
+    hostile = '</tspan><script>alert(1)</script>" onload="alert(2)'
+    nodes = (
+        viz.GraphNode("a", ("Company", "Entity"), {"id": "a", "name": hostile}),
+        viz.GraphNode("b", ("Country", "Entity"), {"id": "b", "name": "B", "note": hostile}),
+    )
+    rels = (viz.GraphRel("r", "HEADQUARTERED_IN", "a", "b", {"evidence": hostile}),)
+    graph = viz.Subgraph(nodes, rels)
+    page = viz.render_html(graph, title=hostile, subtitle=hostile)
+    assert "<script>alert" not in page and 'onload="alert' not in page
+    svg = _svg(graph)  # well-formed: the value did not end an element
+    caption = svg.find(f".//{SVG}g[@data-id='a']")
+    assert caption is not None and " ".join(_lines_of(caption)) == hostile
+    details = [
+        json.loads(str(g.get("data-details"))) for g in svg.findall(f".//{SVG}g[@data-details]")
+    ]
+    assert any(d.get("note") == hostile for d in details)
