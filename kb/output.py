@@ -314,13 +314,13 @@ def _long_value(column: str, value: Any, key_style: str) -> Any:
 def output_width(terminal: bool) -> int | None:
     """The width to draw at: on a terminal, ``COLUMNS`` if set, else the terminal's own; piped,
     ``COLUMNS`` if set (a positive whole number), else ``None`` (no width: natural tables)."""
-    import os
     import shutil
+
+    from kb import settings
 
     if terminal:
         return shutil.get_terminal_size().columns
-    value = os.environ.get("COLUMNS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return settings.columns()
 
 
 def emit(

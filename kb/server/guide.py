@@ -64,9 +64,11 @@ def running_pid(instance: Instance) -> int | None:
 def start(instance: Instance, port: int) -> int:
     """Start the guide server of an instance (stopping one left running); its pid."""
     stop(instance)
-    pid_file(instance).parent.mkdir(parents=True, exist_ok=True)
-    instance.logs_dir.mkdir(parents=True, exist_ok=True)
-    with open(instance.logs_dir / "guide.log", "ab") as log:
+    for folder in (pid_file(instance).parent, instance.logs_dir):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private = os.O_WRONLY | os.O_CREAT  # 0600, like every file of an instance
+    log_fd = os.open(instance.logs_dir / "guide.log", private | os.O_APPEND, 0o600)
+    with os.fdopen(log_fd, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", MODULE, str(port)],
             stdin=subprocess.DEVNULL,
@@ -74,7 +76,10 @@ def start(instance: Instance, port: int) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    pid_file(instance).write_text(f"{process.pid}\n")
+    with os.fdopen(os.open(pid_file(instance), private | os.O_TRUNC, 0o600), "w") as out:
+        out.write(f"{process.pid}\n")
+    for path in (pid_file(instance), instance.logs_dir / "guide.log"):
+        os.chmod(path, 0o600)
     return process.pid
 
 
