@@ -15,7 +15,8 @@
   link runs ``:params {...}`` (JSON, read in the page, sent with the query as parameters), and
   the statement, which names them (``$ids``), goes to the editor with a click. The address
   only points at the guide (``cmd=guide``), so it stays short; and Browser, opened on a guide,
-  skips its implicit commands at login (``:play start``, ``browser.post_connect_cmd``).
+  skips its implicit commands at login (``:play start``, ``browser.post_connect_cmd``). A
+  plain login to the managed server clears both and plays the kb guide (:mod:`kb.server.guide`).
 - **Guide.** ``kb/assets/guide.html`` is a Browser guide (``<slide>`` sections, ``pre.runnable``
   code, ``exec-topic`` links). The Neo4j server only serves the Browser jar's own files, so
   :class:`AssetServer` serves the guide and the style on ``localhost``, which Browser's default

@@ -311,6 +311,18 @@ def _long_value(column: str, value: Any, key_style: str) -> Any:
     return _hanging(Text.assemble((f"{column}: ", key_style), _flat(value)), len(column) + 2)
 
 
+def output_width(terminal: bool) -> int | None:
+    """The width to draw at: on a terminal, ``COLUMNS`` if set, else the terminal's own; piped,
+    ``COLUMNS`` if set (a positive whole number), else ``None`` (no width: natural tables)."""
+    import shutil
+
+    from kb import settings
+
+    if terminal:
+        return shutil.get_terminal_size().columns
+    return settings.columns()
+
+
 def emit(
     rows: Sequence[Mapping[str, Any]],
     fmt: str = "auto",
@@ -320,15 +332,14 @@ def emit(
     declared: Sequence[str] = (),
 ) -> None:
     """Print the rows to standard output: on a terminal at its width (``auto`` picks the list
-    when a table would not fit), pretty JSON and some bold; piped, tables at their natural
-    width and compact JSON."""
-    import shutil
+    when a table would not fit), pretty JSON and some bold; piped, compact JSON and tables at
+    their natural width, unless ``COLUMNS`` sets one (:func:`output_width`)."""
     import sys
 
     import click
 
     terminal = sys.stdout.isatty()
-    width = shutil.get_terminal_size().columns if terminal else None
+    width = output_width(terminal)
     shown, shown_columns = select(rows, columns, limit, declared)
     text = render(
         shown,

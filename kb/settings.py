@@ -23,6 +23,12 @@ def env(name: str) -> str | None:
     return value if value else None
 
 
+def columns() -> int | None:
+    """COLUMNS: the width to draw output at, piped or not (a positive whole number)."""
+    value = (env("COLUMNS") or "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
 def neo4j_uri() -> str | None:
     """NEO4J_URI: a server of the user's own instead of the managed one."""
     return env("NEO4J_URI")

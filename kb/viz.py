@@ -7,11 +7,12 @@ States"`` flows, subject/relation/object rows) and quotes given without their fa
 :func:`fetch_subgraph` turns those references into nodes and relationships with one fixed,
 parameterised statement (``cypher/viz/subgraph.cypher``).
 
-:func:`render_html` draws them with Neo4j's own ``neo4j-viz``: its NVL renderer is inlined in
-the page, so the file works offline; colours and sizes come from the shipped Browser style
-sheet, and a click on a node or fact shows its properties (evidence, source, confidence) in the
-details panel. :func:`render_png` takes a still picture of that page with headless Chromium,
-driven over its DevTools pipe so that the shot waits for the layout to settle.
+:func:`render_html` embeds the SVG that :mod:`kb.picture` lays out and draws (colours and
+sizes from the shipped Browser style sheet, captions wrapped at word boundaries, implied facts
+dashed, a legend) with a few lines of script for pan, zoom and the details of what is hovered
+or clicked (evidence, source, confidence); nothing is fetched, so the file works offline.
+:func:`render_png` takes a still picture of that page with headless Chromium, driven over its
+DevTools pipe.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any
 import neo4j
 from neo4j import RoutingControl
 
-from kb import library
+from kb import library, picture
 from kb.browser import GraphStyle, shipped_style
 from kb.errors import KBError
 from kb.schema import normalise_name
@@ -52,7 +53,6 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
 )
 CHROMIUM_PATHS = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
-HIDDEN_PROPERTIES = frozenset({"norm_name", "norm_names"})
 HEADER_HEIGHT = 58  # px of the title bar above the picture
 
 _FACT = re.compile(r"^(?P<start>.+?) -(?P<type>[A-Z][A-Z0-9_]*)-> (?P<end>.+)$")
@@ -258,37 +258,9 @@ def answer(
 # --------------------------------------------------------------------------- drawing
 
 
-def _px(value: str | None, default: float) -> float:
-    """The number of a GraSS length ("65px" -> 65.0)."""
-    match = re.match(r"\s*([0-9.]+)", value or "")
-    return float(match.group(1)) if match else default
-
-
-def _caption(template: str, node: GraphNode) -> str:
-    """A GraSS caption ("{name}", "<id>", "<type>") filled in for a node, as Browser does."""
-    text = re.sub(
-        r"\{([^{}]*)\}", lambda m: str(node.properties.get(m.group(1)) or ""), template or ""
-    )
-    text = text.replace("<id>", str(node.properties.get("id", ""))).replace("<type>", node.label)
-    return text or str(node.properties.get("name") or node.properties.get("id") or node.label)
-
-
-def _fact_caption(rel: GraphRel) -> str:
-    """A relationship's caption: its type, a supply's category (parallel SUPPLIES edges between
-    two countries differ by it), and ``implied`` for a fact the source only implies."""
-    caption = rel.type
-    category = rel.properties.get("category")
-    if category:
-        caption += f" · {str(category).replace('-', ' ')}"
-    if rel.properties.get("confidence") == "implied":
-        caption += " (implied)"
-    return caption
-
-
-def fact_colour(rel: GraphRel, style: GraphStyle) -> str:
-    """The colour of a relationship's type; 40% opaque for an implied fact."""
-    colour = style.relationship(rel.type).get("color", "#A5ABB6")
-    return colour + "66" if rel.properties.get("confidence") == "implied" else colour
+def render_svg(graph: Subgraph, style: GraphStyle | None = None) -> str:
+    """The picture alone: a standalone SVG (:mod:`kb.picture`)."""
+    return picture.render_svg(graph.nodes, graph.relationships, style or shipped_style()).svg
 
 
 def render_html(
@@ -301,90 +273,95 @@ def render_html(
 ) -> str:
     """A self-contained HTML page drawing the subgraph (no network access at view time).
 
-    NVL lays the graph out (force-directed) and fits it to the window; its layout button
-    switches to a hierarchical layout, and its details panel shows what is clicked. A
-    ``still`` page (for the PNG) has no buttons and no hint about clicking.
-
-    An implied fact is drawn in a paler shade of its type's colour and captioned
-    ``(implied)``: NVL draws relationships on a canvas with no dash pattern to set. NVL also
-    breaks a long word of a node's caption where its line runs out ("CoreWeav-e"), whatever
-    the node's size or the caption's; neo4j-viz offers no option to stop it.
+    The page holds the SVG of :mod:`kb.picture`, scaled to the window, and a few lines of
+    script: the wheel zooms, a drag pans, and hovering or clicking a node or a line shows its
+    properties (evidence, source, confidence) in a panel. A ``still`` page (for the PNG) has
+    no script, no panel and no hint.
     """
-    from neo4j_viz import Node, Relationship, VisualizationGraph
-    from neo4j_viz.options import Layout
-
-    style = style or shipped_style()
-    nodes = []
-    legend_nodes: dict[Any, Any] = {}
-    legend_rels: dict[Any, Any] = {}
-    for node in graph.nodes:
-        look = style.node(node.labels)
-        legend_nodes[node.label] = look.get("color", "#A5ABB6")
-        shown = {k: v for k, v in node.properties.items() if k not in HIDDEN_PROPERTIES}
-        caption = _caption(look.get("caption", "{name}"), node)
-        nodes.append(
-            Node(
-                id=node.element_id,
-                caption=caption,
-                color=legend_nodes[node.label],
-                size=_px(look.get("diameter"), 50) / 2,
-                properties={"label": node.label, **shown},
-            )
-        )
-    rels = []
-    for rel in graph.relationships:
-        look = style.relationship(rel.type)
-        legend_rels[rel.type] = look.get("color", "#A5ABB6")
-        rels.append(
-            Relationship(
-                id=rel.element_id,
-                source=rel.start,
-                target=rel.end,
-                caption=_fact_caption(rel),
-                color=fact_colour(rel, style),
-                width=_px(look.get("shaft-width"), 1),
-                properties={"type": rel.type, **rel.properties},
-            )
-        )
-    picture = VisualizationGraph(nodes, rels)
-    picture.set_legend(nodes=legend_nodes, relationships=legend_rels)
-    page = picture.render(
-        layout=Layout.FORCE_DIRECTED,
-        height=f"calc(100vh - {HEADER_HEIGHT}px)",
-        theme="light",
-        on_dangling="error",
-    ).data
-    page = _with_header(str(page), title, subtitle, len(nodes), len(rels), still)
-    if still:  # no zoom, layout or details buttons on a still picture
-        page = page.replace("</head>", f"<style>{STILL_CSS}</style></head>", 1)
-    return page
-
-
-# A still picture hides NVL's interface: its buttons (zoom, fit, layout, details).
-STILL_CSS = "button, [role=button] { display: none !important; }"
-
-
-def _with_header(
-    page: str, title: str, subtitle: str, nodes: int, rels: int, still: bool = False
-) -> str:
-    counts = f"{nodes} node{'s' * (nodes != 1)}, {rels} relationship{'s' * (rels != 1)}"
-    hint = (
-        ""
-        if still
-        else (" · click a node or a relationship, then Details (top right) for its evidence")
+    drawn = picture.render_svg(graph.nodes, graph.relationships, style or shipped_style())
+    nodes, facts = drawn.nodes, drawn.facts
+    counts = f"{nodes} node{'s' * (nodes != 1)}, {facts} fact{'s' * (facts != 1)}"
+    if drawn.lines != facts:
+        counts += f" in {drawn.lines} line{'s' * (drawn.lines != 1)} (same facts merged)"
+    hint = "" if still else " · wheel: zoom, drag: pan, hover or click: evidence"
+    about = " · ".join(x for x in (html.escape(subtitle), counts) if x)
+    panel = "" if still else '<aside id="kb-details" hidden></aside>'
+    script = "" if still else f"<script>{PAGE_JS}</script>"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
+        f'<header id="kb-viz-header" data-nodes="{nodes}" data-relationships="{facts}">'
+        f'<div class="title">{html.escape(title)}</div><div class="about">{about}{hint}</div>'
+        f'</header><main id="kb-viz">{drawn.svg}</main>{panel}{script}</body></html>'
     )
-    header = (
-        f'<header id="kb-viz-header" data-nodes="{nodes}" data-relationships="{rels}" '
-        f'style="height:{HEADER_HEIGHT}px;box-sizing:border-box;padding:8px 16px;'
-        'font-family:system-ui,sans-serif;border-bottom:1px solid #ddd;background:#fff">'
-        f'<div style="font-weight:600;font-size:16px">{html.escape(title)}</div>'
-        f'<div style="font-size:12px;color:#555">{html.escape(subtitle)} · {counts}{hint}'
-        "</div></header>"
-    )
-    page = page.replace("<title>neo4j-viz</title>", f"<title>{html.escape(title)}</title>", 1)
-    if "<body>" not in page:
-        return page
-    return page.replace("<body>", "<body>" + header, 1)
+
+
+PAGE_CSS = (
+    "html,body{margin:0;height:100%;background:#fff;font-family:system-ui,sans-serif}"
+    f"header{{height:{HEADER_HEIGHT}px;box-sizing:border-box;padding:8px 16px;"
+    "border-bottom:1px solid #ddd}.title{font-weight:600;font-size:16px}"
+    ".about{font-size:12px;color:#555}"
+    f"main{{height:calc(100vh - {HEADER_HEIGHT}px)}}main svg{{width:100%;height:100%;"
+    "display:block;touch-action:none}"
+    "aside{position:fixed;right:12px;bottom:12px;width:380px;max-height:45vh;overflow:auto;"
+    "background:#fff;border:1px solid #ccc;border-radius:6px;padding:8px 12px;font-size:12px;"
+    "box-shadow:0 2px 8px #0002}aside dt{font-weight:600;margin-top:4px}"
+    "aside dd{margin:0 0 0 12px;white-space:pre-wrap;word-break:break-word}"
+)
+
+# Pan, zoom and details, without any library. Values reach the page as text (textContent),
+# never as markup.
+PAGE_JS = """
+const svg = document.getElementById('kb-picture'), view = document.getElementById('viewport');
+const panel = document.getElementById('kb-details');
+let scale = 1, tx = 0, ty = 0, drag = null, pinned = null;
+const apply = () => view.setAttribute('transform', `translate(${tx} ${ty}) scale(${scale})`);
+const at = e => new DOMPoint(e.clientX, e.clientY).matrixTransform(svg.getScreenCTM().inverse());
+svg.addEventListener('wheel', e => {
+  e.preventDefault();
+  const p = at(e), f = Math.exp(-e.deltaY * 0.0015);
+  tx = p.x - (p.x - tx) * f; ty = p.y - (p.y - ty) * f; scale *= f; apply();
+}, {passive: false});
+svg.addEventListener('pointerdown', e => { drag = {p: at(e), tx, ty, moved: false}; });
+svg.addEventListener('pointermove', e => {
+  if (!drag) return;
+  const p = at(e);
+  tx = drag.tx + p.x - drag.p.x; ty = drag.ty + p.y - drag.p.y;
+  drag.moved = drag.moved || Math.abs(p.x - drag.p.x) + Math.abs(p.y - drag.p.y) > 3;
+  apply();
+});
+addEventListener('pointerup', () => { setTimeout(() => { drag = null; }); });
+function show(item) {
+  const data = JSON.parse(item.dataset.details), list = document.createElement('dl');
+  const add = (key, value) => {
+    const dt = document.createElement('dt'), dd = document.createElement('dd');
+    dt.textContent = key;
+    const plain = Array.isArray(value) && value.every(v => typeof v !== 'object');
+    dd.textContent = typeof value === 'string' ? value
+      : plain ? value.join(', ') : JSON.stringify(value, null, 1);
+    list.append(dt, dd);
+  };
+  for (const [key, value] of Object.entries(data)) {
+    if (key !== 'facts') { add(key, value); continue; }
+    value.forEach((fact, n) => {
+      add(`fact ${n + 1} of ${value.length}`, '');
+      for (const [k, v] of Object.entries(fact)) if (v !== null) add(k, v);
+    });
+  }
+  panel.replaceChildren(list); panel.hidden = false;
+}
+svg.addEventListener('pointerover', e => {
+  const item = e.target.closest('[data-details]');
+  if (item && !pinned) show(item);
+});
+svg.addEventListener('click', e => {
+  if (drag && drag.moved) return;
+  const item = e.target.closest('[data-details]');
+  if (pinned) pinned.classList.remove('selected');
+  pinned = item;
+  if (item) { item.classList.add('selected'); show(item); } else panel.hidden = true;
+});
+"""
 
 
 def find_chromium(explicit: str | None = None) -> str:

@@ -453,3 +453,51 @@ def test_browser_opens_the_kb_guide_from_the_local_server(
     # regions, the United States, lithium-ion batteries, CATL, China: styled by label
     assert {"#57C7E3", "#4C8EDA", "#FFC454", "#F79767"} <= _fills(page)
     page.close()
+
+
+def test_a_plain_login_shows_the_kb_guide_not_the_movies_intro(
+    seeded_graph: KnowledgeBase, chromium: Any, password: str
+) -> None:
+    """Browser opened without a guide runs `:play start` and then the server's
+    browser.post_connect_cmd: the style, `:clear` (the Movies intro and the `:style` frame go)
+    and `:play` of the guide that `kb server start` serves beside the server."""
+    page = chromium.new_page()
+    _open_and_log_in(page, _address(), password)
+    frame = page.locator("[data-testid=frame]").filter(has_text=":play http://localhost:")
+    frame.get_by_text("Who depends on whom in the AI stack").wait_for(timeout=30_000)
+    page.wait_for_timeout(2_000)  # anything still to come from the login would show by now
+    page.screenshot(path=str(ARTIFACTS / "browser-plain-login.png"))
+    assert page.get_by_text("Try Neo4j with live data").count() == 0  # :play start
+    assert page.get_by_text("relationship.SUPPLIES {").count() == 0  # the :style frame
+    assert page.locator("[data-testid=frame]").count() == 1
+    # the style was applied before the stream was cleared: the model, run from the guide, is
+    # drawn in the style's colours
+    frame.get_by_text("CALL db.schema.visualization()").click()
+    page.locator("[data-testid=editor-Run]").first.click()
+    page.locator("svg .node").first.wait_for(timeout=30_000)
+    style = kb_browser.shipped_style()
+    assert {style.node([kind])["color"] for kind in ("Company", "Country", "Region")} <= _fills(
+        page
+    )
+    page.close()
+
+
+def test_the_managed_server_serves_the_guide_beside_it(test_instance_name: str | None) -> None:
+    """`kb server start` runs the guide server and names it in browser.post_connect_cmd."""
+    import os
+
+    from kb.server import guide
+    from kb.server.instance import Instance
+
+    instance = Instance(test_instance_name or os.environ["KB_INSTANCE"])
+    assert guide.running_pid(instance) is not None
+    conf = (instance.conf_dir / "neo4j.conf").read_text(encoding="utf-8")
+    line = next(x for x in conf.splitlines() if x.startswith("browser.post_connect_cmd="))
+    commands = [c.strip() for c in line.split("=", 1)[1].split(";")]
+    assert commands[0] == kb_browser.style_command() and commands[1] == "clear"
+    match = re.fullmatch(r"play (http://localhost:(\d+)/guide\.html)", commands[2])
+    assert match, commands
+    with urllib.request.urlopen(match[1], timeout=10) as answer:
+        page = answer.read().decode()
+    assert "Who depends on whom in the AI stack" in page
+    assert "{{assets}}" not in page and f"http://localhost:{match[2]}/style.grass" in page

@@ -109,3 +109,17 @@ def test_control_characters_in_values_are_shown_escaped(empty_graph: KnowledgeBa
     # JSON escapes them as JSON does; the value is data, unchanged.
     code, out, _ = cli("cypher", "MATCH (p:Probe) RETURN p.name AS name", "--format", "json")
     assert "\x1b" not in out and json.loads(out) == [{"name": HOSTILE}]
+
+
+def test_columns_bounds_piped_output(seeded_graph: KnowledgeBase) -> None:
+    """Piped with COLUMNS set, no line is wider than COLUMNS, whatever the format; without it,
+    a piped table keeps its natural width."""
+    runner = CliRunner()
+    for fmt in ("auto", "table", "list"):
+        result = runner.invoke(main, [*CATL, "--format", fmt], env={"COLUMNS": "100"})
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert len(lines) > 18, fmt
+        assert max(len(line) for line in lines) <= 100, (fmt, max(lines, key=len))
+    wide = runner.invoke(main, [*CATL, "--format", "table"], env={"COLUMNS": None})
+    assert max(len(line) for line in wide.stdout.splitlines()) > 100

@@ -9,7 +9,6 @@ import click
 
 from kb.api import KnowledgeBase
 from kb.cli.options import param_option, parse_params, pass_kb
-from kb.errors import KBError
 
 
 @click.command("viz", short_help="Draw an answer's nodes and facts as a picture.")
@@ -24,9 +23,10 @@ from kb.errors import KBError
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "png"]),
-    help="html: interactive, self-contained, works offline; png: a still image for reports, "
-    "taken by headless Chromium. Default: from --out's suffix, else html.",
+    type=click.Choice(["html", "png", "svg"]),
+    help="html: interactive (zoom, pan, evidence on hover), self-contained, works offline; "
+    "png: a still image for reports, taken by headless Chromium; svg: the picture alone. "
+    "Default: from --out's suffix, else html.",
 )
 @click.option(
     "--width",
@@ -55,13 +55,13 @@ def viz(
     kb: KnowledgeBase,
 ) -> None:
     """Draw the nodes and facts behind a query's answer: the ids its rows name and the facts
-    their evidence cites, coloured like the Browser style (kb/assets/style.grass). Click a node
-    or a relationship, then Details, to read its evidence.
+    their evidence cites, coloured like the Browser style (kb/assets/style.grass), implied
+    facts dashed. In the html page, hover or click a node or a line to read its evidence.
 
     Example: kb viz sites-relying-on-supplier -p supplier=CATL --out catl.html
     """
     fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "html")
-    if fmt not in ("html", "png"):
+    if fmt not in ("html", "png", "svg"):
         raise click.BadParameter(
             f"cannot tell the format of {out}; add --format", param_hint="--out"
         )
@@ -69,10 +69,6 @@ def viz(
     given = parse_params(params)
     kb.check_params(name, given)  # parameter errors before any connection is made
     title = kb.describe(name).title
-    try:
-        import neo4j_viz  # noqa: F401 (a clear message when the extra is missing)
-    except ImportError:
-        raise KBError("kb viz needs neo4j-viz: pip install 'ai-infra-kb[viz]'.") from None
     from kb import viz as kb_viz
 
     if fmt == "png":
@@ -80,7 +76,9 @@ def viz(
     answer = kb_viz.answer(kb.driver, kb.database, name, given)
     command = f"kb query run {name}" + "".join(f" -p {k}={v}" for k, v in given.items())
     page = kb_viz.render_html(answer.graph, title=title, subtitle=command, still=fmt != "html")
-    if fmt == "html":
+    if fmt == "svg":
+        out.write_text(kb_viz.render_svg(answer.graph), encoding="utf-8")
+    elif fmt == "html":
         out.write_text(page, encoding="utf-8")
     else:
         with tempfile.TemporaryDirectory(prefix="kb-viz-") as tmp:

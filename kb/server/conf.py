@@ -33,8 +33,9 @@ JVM_FLAGS = (
 )
 
 
-def neo4j_conf(instance: Instance, config: ServerConfig) -> str:
-    from kb.browser import style_command
+def neo4j_conf(instance: Instance, config: ServerConfig, guide_port: int | None = None) -> str:
+    """The server's settings; ``guide_port``: where the kb guide is served (kb.server.guide)."""
+    from kb.server.guide import post_connect_command
 
     home = instance.home
     per_transaction, all_transactions = transaction_caps(config.heap)
@@ -68,8 +69,9 @@ server.logs.user.config={home / "conf" / "user-logs.xml"}
 dbms.usage_report.enabled=false
 server.threads.worker_count=16
 db.tx_log.rotation.retention_policy=2 files
-# Neo4j Browser: apply the shipped style at every login; no usage tracking.
-browser.post_connect_cmd={style_command()}
+# Neo4j Browser, at every login: apply the shipped style, clear the stream (Browser's own
+# `:play start` and the style frame) and play the kb guide; no usage tracking.
+browser.post_connect_cmd={post_connect_command(guide_port)}
 client.allow_telemetry=false
 """
 
@@ -135,10 +137,10 @@ def user_logs_xml() -> str:
 """
 
 
-def write_conf(instance: Instance, config: ServerConfig) -> None:
+def write_conf(instance: Instance, config: ServerConfig, guide_port: int | None = None) -> None:
     instance.conf_dir.mkdir(parents=True, exist_ok=True)
     files = {
-        "neo4j.conf": neo4j_conf(instance, config),
+        "neo4j.conf": neo4j_conf(instance, config, guide_port),
         "server-logs.xml": server_logs_xml(),
         "user-logs.xml": user_logs_xml(),
     }

@@ -18,7 +18,7 @@ from pathlib import Path
 from kb import paths, settings
 from kb.errors import PortInUseError, ServerError
 from kb.progress import Phases
-from kb.server import ports
+from kb.server import guide, ports
 from kb.server.conf import JVM_FLAGS, write_conf
 from kb.server.instance import Instance, ServerConfig
 from kb.server.java import Java, find_java
@@ -366,7 +366,8 @@ def start(
         config = ServerConfig.model_validate({**config.model_dump(), **changes})
     _check_ports(config)
     instance.save_config(config)
-    write_conf(instance, config)
+    guide_port = ports.free_port()
+    write_conf(instance, config, guide_port)
     java = find_java(config.version, settings.java_home(), settings.jvm_root())
     cmd = [
         *_java_command(java, instance, config, ENTRY_POINT)[:1],
@@ -406,10 +407,12 @@ def start(
     while instance.pid() is None and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
     echo(f"Starting Neo4j {config.version} '{instance.name}' (pid {instance.pid()})...")
+    guide.start(instance, guide_port)
     try:
         _wait_for_bolt(instance, config, process, timeout)
     except ServerError:
         instance.pid_file.unlink(missing_ok=True)
+        guide.stop(instance)
         raise
     echo(
         f"Neo4j is up in {time.monotonic() - started:.1f} s: bolt://127.0.0.1:{config.bolt_port}, "
@@ -425,6 +428,7 @@ def _kill(pid: int, sig: int = signal.SIGKILL) -> None:
 
 def stop(instance: Instance, *, timeout: float = 60.0, echo: Echo = _log) -> bool:
     """Stop cleanly (SIGTERM), killing after ``timeout``; False if it was not running."""
+    guide.stop(instance)
     pid = running_pid(instance)
     if pid is None:
         instance.pid_file.unlink(missing_ok=True)
