@@ -228,7 +228,9 @@ def test_a_failed_import_leaves_the_database_as_it_was(
     from kb.load.bulk import bulk_load
 
     instance = Instance(os.environ["KB_INSTANCE"])
-    bulk_kb.cypher("CREATE INDEX kept_by_the_failure IF NOT EXISTS FOR (n:Site) ON (n.kind)")
+    bulk_kb.cypher(
+        "CREATE INDEX kept_by_the_failure IF NOT EXISTS FOR (n:Site) ON (n.kind)", write=True
+    )
     connection = bulk_kb.connection
     bulk_kb.close()
     # an importer that cannot start (a heap too small for its JVM) fails after the stop

@@ -25,7 +25,7 @@ from kb.statements import statement
 
 Echo = Callable[[str], None]
 GUARD_TIMEOUT = 5.0  # seconds
-GUARD_QUERIES = ("guard_memory", "guard_slow")
+GUARD_QUERIES = ("bench/guard_memory", "bench/guard_slow")
 
 
 def bench_scale(kb: KnowledgeBase, scale: int, seed: int, echo: Echo) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def guard(kb: KnowledgeBase, timeout: float = GUARD_TIMEOUT) -> list[dict[str, A
         started = time.monotonic()
         stopped, why = False, "it finished"
         try:
-            kb.cypher(statement(f"bench/{name}"), timeout=timeout)
+            kb.cypher(statement(name), timeout=timeout)
         except QueryStopped as exc:
             stopped, why = True, str(exc).splitlines()[0]
         except KBError as exc:  # stopped some other way: say how
