@@ -21,7 +21,8 @@ The files are read twice from the spool: once to learn the columns and types, on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,11 @@ ARRAY_DELIMITERS = tuple(chr(c) for c in (0x1F, 0x1E, 0x1D, 0x1C, 0x1A, 0x19, 0x
 
 class ImportFilesError(Exception):
     """Rows that the importer's CSV cannot carry (a bug of the planner, or a schema change)."""
+
+
+_KINDS = {bool: "boolean", int: "long", float: "double", str: "string", list: "string[]"}
+_NEWLINE = re.compile("[\r\n]")
+_DELIMITER = re.compile("[" + "".join(ARRAY_DELIMITERS) + "]")
 
 
 def _kind(value: Any) -> str:
@@ -65,20 +71,23 @@ class Columns:
 
     def see(self, props: dict[str, Any], where: str) -> None:
         self.rows += 1
+        types = self.types
         for key, value in props.items():
             if value is None:
-                self.types.setdefault(key, "")  # a column, type still unknown
+                if key not in types:
+                    types[key] = ""  # a column, type still unknown
                 continue
-            kind = _kind(value)
-            if value == [] and not self.types.get(key):
-                self.types[key] = kind
-                continue
-            known = self.types.get(key) or kind
-            if known != kind:
-                if {known, kind} == {"long", "double"}:
-                    kind = "double"
-                else:
-                    raise ImportFilesError(f"{where}: property {key!r} is both {known} and {kind}")
+            if types.get(key) != _KINDS.get(type(value)):
+                self._new_kind(key, value, where)
+
+    def _new_kind(self, key: str, value: Any, where: str) -> None:
+        kind = _kind(value)
+        known = self.types.get(key) or kind
+        if known != kind:
+            if {known, kind} != {"long", "double"}:
+                raise ImportFilesError(f"{where}: property {key!r} is both {known} and {kind}")
+            kind = "double"
+        if self.types.get(key) != "double":
             self.types[key] = kind
 
     def header(self, keys: list[str]) -> list[str]:
@@ -112,23 +121,6 @@ class ImportFiles:
         ]
 
 
-def _merged_claims(batches: Iterable[tuple[str, str, list[Row]]]) -> dict[str, dict[str, Any]]:
-    """Claim rows by id, merged as the upsert does: the first row's match, then each row's
-    properties over it (a null removes a value)."""
-    claims: dict[str, dict[str, Any]] = {}
-    for part, _name, rows in batches:
-        if part != "claim":
-            continue
-        for row in rows:
-            claim = claims.setdefault(
-                row["id"], {"entity": row["entity"], "run": row["run"], "props": dict(row["match"])}
-            )
-            claim["props"].update(row["props"])
-    for claim in claims.values():
-        claim["props"] = {k: v for k, v in claim["props"].items() if v is not None}
-    return claims
-
-
 class _Survey:
     """The first pass: columns and types per file, and what the delimiters must avoid."""
 
@@ -138,17 +130,28 @@ class _Survey:
         self.claims = Columns()
         self.items: set[str] = set()  # characters seen in list items (of delimiter candidates)
         self.multiline = False
+        self.merged: dict[str, dict[str, Any]] = {}  # claims by id
 
     def text(self, props: dict[str, Any]) -> None:
         for value in props.values():
-            if isinstance(value, str):
-                if "\n" in value or "\r" in value:
+            if type(value) is str:
+                if not self.multiline and _NEWLINE.search(value):
                     self.multiline = True
-            elif isinstance(value, list):
-                for item in value:
-                    if "\n" in item or "\r" in item:
-                        self.multiline = True
-                    self.items.update(c for c in ARRAY_DELIMITERS if c in item)
+            elif type(value) is list:
+                if not all(type(item) is str for item in value):
+                    raise ImportFilesError("a list holds a value that is not a text")
+                joined = "\x00".join(value)  # (no newline, no delimiter between items)
+                if not self.multiline and _NEWLINE.search(joined):
+                    self.multiline = True
+                self.items.update(_DELIMITER.findall(joined))
+
+    def claim(self, row: Row) -> None:
+        """Claim rows merged by id as the upsert merges them: the first row's match, then
+        each row's properties over it (a null removes a value)."""
+        claim = self.merged.setdefault(
+            row["id"], {"entity": row["entity"], "run": row["run"], "props": dict(row["match"])}
+        )
+        claim["props"].update(row["props"])
 
     def node(self, label: str, row: Row) -> None:
         if label not in NODE_BY_LABEL:
@@ -208,13 +211,15 @@ def write_import_files(spool: Spool, folder: Path) -> ImportFiles:
     folder.mkdir(parents=True, exist_ok=True)
     survey = _Survey()
     for part, name, rows in spool.batches():
+        see = survey.node if part == "node" else survey.relation if part == "relation" else None
         for row in rows:
-            if part == "node":
-                survey.node(name, row)
-            elif part == "relation":
-                survey.relation(name, row)
-    claims = _merged_claims(spool.batches())
+            if see is None:
+                survey.claim(row)
+            else:
+                see(name, row)
+    claims = survey.merged
     for claim in claims.values():
+        claim["props"] = {k: v for k, v in claim["props"].items() if v is not None}
         survey.claims.see(claim["props"], CLAIM)
         survey.text(claim["props"])
     free = [c for c in ARRAY_DELIMITERS if c not in survey.items]
