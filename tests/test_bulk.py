@@ -244,3 +244,12 @@ def test_a_failed_import_leaves_the_database_as_it_was(
 
 def _seed() -> list[Path]:
     return [KnowledgeBase.seed_dir()]
+
+
+@pytest.mark.neo4j
+def test_a_bulk_dry_run_checks_and_writes_nothing(bulk_kb: KnowledgeBase) -> None:
+    bulk_kb.cypher("CREATE (:Entity:Company {id: 'acme', name: 'Acme'})", write=True)
+    report = bulk_kb.load_bulk("seed", dry_run=True)  # a dry run checks only: data is no bar
+    assert report.dry_run and report.plan.nodes["Company"] > 0 and report.rows == 0
+    assert bulk_kb.cypher("MATCH (n) RETURN count(n) AS n") == [{"n": 1}]
+    assert manager.status(Instance(os.environ["KB_INSTANCE"])).running

@@ -14,6 +14,8 @@ in before the import is complete, and the replaced store is put back when a late
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import shutil
 import time
@@ -206,13 +208,71 @@ def bulk_load(
     run_id = f"load-{started_at}-{uuid.uuid4().hex[:8]}"
     echo = echo or _echo
     phases = progress or Phases()
-    steps: dict[str, float] = {}
     instance.config()  # installed (or a clear error)
-    if not dry_run:
-        check_empty(instance, connection, echo)
+    if dry_run:
+        lock: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    else:
+        lock = _one_at_a_time(instance)
     folder = importer.work_folder(instance)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True, mode=0o700)
+    with lock:
+        if not dry_run:
+            check_empty(instance, connection, echo)
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True, mode=0o700)
+        return _bulk_load(
+            instance,
+            connection,
+            paths,
+            folder,
+            run_id,
+            started,
+            started_at,
+            dry_run=dry_run,
+            mapping=mapping,
+            on_ambiguous=on_ambiguous,
+            decisions=decisions,
+            review_to=review_to,
+            phases=phases,
+            echo=echo,
+            heap=heap,
+            off_heap=off_heap,
+        )
+
+
+@contextlib.contextmanager
+def _one_at_a_time(instance: Instance) -> Iterator[None]:
+    """One bulk load at a time on an instance (they share its work folder and its store)."""
+    instance.state.mkdir(parents=True, exist_ok=True)
+    with (instance.state / "bulk.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BulkRefused(
+                f"Another `kb load --bulk` is running on '{instance.name}': wait for it."
+            ) from None
+        yield
+
+
+def _bulk_load(
+    instance: Instance,
+    connection: Connection,
+    paths: list[Path],
+    folder: Path,
+    run_id: str,
+    started: float,
+    started_at: str,
+    *,
+    dry_run: bool,
+    mapping: Path | None,
+    on_ambiguous: OnAmbiguous,
+    decisions: Decisions | None,
+    review_to: Path | None,
+    phases: Phases,
+    echo: Echo,
+    heap: str | None,
+    off_heap: str | None,
+) -> BulkReport:
+    steps: dict[str, float] = {}
     try:
         with Spool() as spool:
             mark = time.monotonic()
@@ -279,7 +339,8 @@ def bulk_load(
             off_heap=off_heap,
         )
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not dry_run:
+            shutil.rmtree(folder, ignore_errors=True)
     if plan.review and on_ambiguous == "review":
         report.review_file = (review_to or review_dir()) / f"{run_id.replace(':', '')}.yaml"
         write_review(report.review_file, run_id, plan)
