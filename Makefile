@@ -30,12 +30,19 @@ lint: $(STAMP)
 # Loader and query speed at 10^4, 10^5 and 10^6 relationships, on a server instance of its own
 # ('bench', free ports, 8 GiB heap); rewrites the tables of BENCHMARKS.md. SCALES=10000 for a
 # quick run.
+# Then the bulk import against LOAD CSV and the guard, on an instance of their own
+# ('bench-bulk', 2 GiB heap; the importer runs while it is stopped): BULK_SCALES.
 SCALES ?= 10000,100000,1000000
+BULK_SCALES ?= 100000,1000000
 bench: $(STAMP)
 	KB_INSTANCE=bench $(BIN)/kb server install --heap 8g --pagecache 2g
 	KB_INSTANCE=bench $(BIN)/kb server start --port auto --heap 8g --pagecache 2g
 	KB_INSTANCE=bench $(BIN)/kb bench run --wipe --scales $(SCALES)
 	KB_INSTANCE=bench $(BIN)/kb server stop
+	KB_INSTANCE=bench-bulk $(BIN)/kb server install --heap 2g --pagecache 1g
+	KB_INSTANCE=bench-bulk $(BIN)/kb server start --port auto
+	KB_INSTANCE=bench-bulk $(BIN)/kb bench bulk --wipe --scales $(BULK_SCALES)
+	KB_INSTANCE=bench-bulk $(BIN)/kb server stop
 
 check-seed: $(STAMP)
 	$(BIN)/kb seed check

@@ -91,6 +91,7 @@ def _explain_params(name: str) -> dict[str, object]:
         "batch": 1000,
         "label": "Company",
         "type": "RELIES_ON",
+        "seconds": 1,
     }
     text = statements.statement(name)
     return {k: v for k, v in params.items() if f"${k}" in text}

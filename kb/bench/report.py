@@ -22,6 +22,8 @@ TARGETS = {
     "p50_ms": 20.0,
     "p95_ms": 100.0,
     "rss_mb": 300.0,
+    "bulk_vs_load_csv": 10.0,
+    "guard_slack_s": 5.0,
 }
 
 
@@ -158,6 +160,61 @@ def query_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+# ---------------------------------------------------------------- bulk import and the guard
+
+
+def bulk_table(results: dict[str, Any]) -> list[str]:
+    """`kb load --bulk` against LOAD CSV, each into an empty graph (kb/bench/bulk.py)."""
+    scales = [s for s in sorted(results, key=int) if results[s].get("bulk")]
+    if not scales:
+        return []
+    lines = [
+        "| relationships | rows | LOAD CSV rows/s | importer alone rows/s (x LOAD CSV) "
+        "| whole `kb load --bulk` rows/s (x LOAD CSV) | check s | files s | stop + start s "
+        "| import s | constraints, indexes, run s |",
+        "|" + " ---: |" * 10,
+    ]
+    verdicts = []
+    for scale in scales:
+        csv, bulk = results[scale]["bulk"]["load_csv"], results[scale]["bulk"]["bulk"]
+        phases = bulk["phases"]
+        rows = bulk["nodes"] + bulk["relationships"]
+        csv_rate = _rate(
+            csv["nodes"] + csv["relations"], csv["node_seconds"] + csv["relation_seconds"]
+        )
+        alone, whole = _rate(rows, phases["import"]), _rate(rows, bulk["seconds"])
+        lines.append(
+            f"| {int(scale):,} | {rows:,} | {csv_rate:,.0f} "
+            f"| {alone:,.0f} ({alone / csv_rate:.1f}) | {whole:,.0f} ({whole / csv_rate:.1f}) "
+            f"| {phases['validate']:.1f} | {phases['files']:.1f} "
+            f"| {phases['stop'] + phases['start']:.1f} | {phases['import']:.1f} "
+            f"| {phases['schema']:.1f} |"
+        )
+        target = TARGETS["bulk_vs_load_csv"]
+        verdicts.append(
+            f"- {int(scale):,}: importer alone >= {target:.0f}x LOAD CSV: "
+            f"{_mark(alone >= target * csv_rate)}; whole command >= {target:.0f}x: "
+            f"{_mark(whole >= target * csv_rate)}"
+        )
+    return [*lines, "", "Targets, per size:", "", *verdicts]
+
+
+def guard_lines(results: dict[str, Any]) -> list[str]:
+    """Runaway reads under a timeout: stopped in time, and the server answers after."""
+    lines = []
+    for scale in sorted(results, key=int):
+        for g in results[scale].get("guard", []):
+            in_time = g["stopped"] and g["seconds"] <= g["timeout"] + TARGETS["guard_slack_s"]
+            lines.append(
+                f"- `{g['query']}` (timeout {g['timeout']:.0f} s, graph of {int(scale):,}): "
+                f"stopped after {g['seconds']:.1f} s ({g['why']}); the next query "
+                f"{'answered' if g['next_query_answers'] else '**did not answer**'} in "
+                f"{g['next_query_seconds']:.2f} s. Stopped within timeout + 5 s and server "
+                f"alive: {_mark(in_time and g['next_query_answers'])}"
+            )
+    return lines
+
+
 def render(results: dict[str, Any], env: dict[str, str]) -> str:
     lines = [
         BEGIN,
@@ -171,9 +228,15 @@ def render(results: dict[str, Any], env: dict[str, str]) -> str:
         "### Queries (warm, at the client, 30 runs each after 3 warm-ups)",
         "",
         *query_table(results),
+        *_section("### Bulk import into an empty graph (`kb load --bulk`)", bulk_table(results)),
+        *_section("### The guard (a runaway read under a timeout)", guard_lines(results)),
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def _section(title: str, lines: list[str]) -> list[str]:
+    return ["", title, "", *lines] if lines else []
 
 
 def write(path: Path, results: dict[str, Any], env: dict[str, str]) -> None:

@@ -153,3 +153,56 @@ def run(**kwargs: object) -> None:
     Example: KB_INSTANCE=bench kb bench run --wipe
     """
     _run(load=True, query=True, **kwargs)  # type: ignore[arg-type]
+
+
+@bench.command(short_help="Bulk import vs LOAD CSV, and the guard (runaway reads).")
+@click.option(
+    "--scales",
+    default="100000,1000000",
+    show_default=True,
+    help="Sizes, in relationships, comma-separated.",
+)
+@click.option("--seed", default=1, show_default=True, help="Random seed of the data.")
+@click.option("--wipe", is_flag=True, help="Empty a database that holds data.")
+@click.option("--guard/--no-guard", default=True, show_default=True, help="Time runaway reads.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("BENCHMARKS.md"),
+    show_default=True,
+    help="The Markdown file whose tables are rewritten.",
+)
+@pass_kb
+def bulk(scales: str, seed: int, wipe: bool, guard: bool, out: Path, kb: KnowledgeBase) -> None:
+    """`kb load --bulk` against LOAD CSV into an empty graph, size by size; then a runaway
+    read and a slow one under a 5 s timeout. Needs a managed instance of its own (it empties
+    and restarts it).
+
+    Example: KB_INSTANCE=bench-bulk kb bench bulk --scales 100000 --wipe
+    """
+    import json
+
+    from kb.bench import bulk as measure
+    from kb.bench import report
+    from kb.bench.run import check_empty, work_dir
+    from kb.load.bulk import managed_instance
+    from kb.settings import instance_name
+
+    managed_instance(kb.connection, instance_name())  # refused early for a server not managed
+    check_empty(kb.driver, kb.database, wipe)
+    results_file = work_dir() / "results.json"
+    results: dict[str, Any] = json.loads(results_file.read_text()) if results_file.is_file() else {}
+    sizes = [int(s.replace("_", "")) for s in scales.split(",") if s.strip()]
+    for scale in sizes:
+        click.echo(f"{scale:,} relationships (seed {seed}):")
+        entry = results.setdefault(str(scale), {})
+        entry["bulk"] = measure.bench_scale(kb, scale, seed, click.echo)
+        results_file.write_text(json.dumps(results, indent=1))
+    if guard and sizes:
+        click.echo("the guard: runaway reads under a 5 s timeout...")
+        results[str(sizes[-1])]["guard"] = measure.guard(kb)
+        results_file.write_text(json.dumps(results, indent=1))
+    report.write(out, results, report.environment(kb.driver, kb.database))
+    for line in report.bulk_table(results) + report.guard_lines(results):
+        click.echo(line)
+    click.echo(f"Wrote {out}.")

@@ -17,6 +17,12 @@ from kb.progress import reporter
 @click.command(short_help="Load files or folders (CSV, JSON, JSONL, YAML) or the seed.")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="A new graph, into an empty database of the managed server, through Neo4j's offline "
+    "importer (the server is stopped meanwhile): same checks, same graph, much faster.",
+)
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per UNWIND batch.")
 @click.option(
     "--mapping",
@@ -37,6 +43,7 @@ from kb.progress import reporter
 def load(
     paths: tuple[str, ...],
     dry_run: bool,
+    bulk: bool,
     batch_size: int,
     mapping: str | None,
     on_ambiguous: Literal["fail", "new", "review"],
@@ -49,9 +56,15 @@ def load(
     mapping (--mapping; a CSV with the header of a shipped mapping finds it by itself). Any
     error names file, line and field (and the mapping's line), and nothing is written.
 
+    With --bulk, a new graph goes into an EMPTY database of the managed server through
+    `neo4j-admin database import full` (docs/loading.md).
+
     Example: kb load seed && kb load my-suppliers.csv my-data/ &&
     kb load datasets/fcc-covered-list.csv --mapping fcc-covered-list
     """
+    if bulk:
+        _bulk(paths, dry_run, mapping, on_ambiguous, kb)
+        return
     progress = reporter()
     try:
         report = kb.load(
@@ -80,6 +93,43 @@ def load(
         f"{verb} {report.counts.created} and {'would change' if dry_run else 'changed'} "
         f"{report.counts.changed} nodes and relationships from {len(report.files)} file(s) "
         f"in {report.seconds:.1f} s." + ("" if dry_run else f" Run: {report.run_id}")
+    )
+
+
+def _bulk(
+    paths: tuple[str, ...],
+    dry_run: bool,
+    mapping: str | None,
+    on_ambiguous: Literal["fail", "new", "review"],
+    kb: KnowledgeBase,
+) -> None:
+    progress = reporter()
+    try:
+        report = kb.load_bulk(
+            paths,
+            dry_run=dry_run,
+            mapping=mapping,
+            on_ambiguous=on_ambiguous,
+            progress=progress,
+            echo=click.echo,
+        )
+    finally:
+        progress.finish()
+    rows = [{"what": what, "rows": count} for what, count in report.plan.nodes.items()]
+    rows += [{"what": what, "rows": count} for what, count in report.plan.relations.items()]
+    click.echo(render(rows, "table"))
+    if report.review_file:
+        click.echo(f"New entities that may be others: candidates in {report.review_file}")
+    if dry_run:
+        click.echo(
+            f"Valid: {report.plan.size:,} nodes and relationships from {len(report.files)} "
+            f"file(s), checked in {report.seconds:.1f} s. Nothing written."
+        )
+        return
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items())
+    click.echo(
+        f"Imported {report.nodes:,} nodes and {report.relationships:,} relationships from "
+        f"{len(report.files)} file(s) in {report.seconds:.1f} s ({steps}). Run: {report.run_id}"
     )
 
 

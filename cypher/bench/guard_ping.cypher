@@ -1,0 +1,2 @@
+// The guard benchmark's next query: the server answers after a stopped read.
+RETURN 1 AS n
