@@ -37,51 +37,69 @@ returns: [vendor, vendor_id, vendor_type, home, restrictions, route, reaches, ch
 example:
   country: China
   issuer: US
+paged: true
 empty: >
   No vendor restricted by {issuer} reaches {country} by any route the graph holds
   (include_ended={include_ended}). restricted -p issuer={issuer} lists who is restricted.
 */
-WITH {stated: 3, implied: 2, external: 1} AS rank,
+// the runs still staging: their nodes and facts are not shown (CONVENTIONS.md section 2)
+CALL () {
+  MATCH (run:LoadRun {status: 'staging'})
+  RETURN collect(run.id) AS hidden
+}
+WITH hidden, {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level,
      toString(date()) AS today
 MATCH (c:Country {id: $country})
+WHERE NOT coalesce(c.created_run, '') IN hidden
 // the country's infrastructure, found once: itself, its places, its companies and those
 // building there
-CALL (c) {
+CALL (c, hidden) {
   RETURN c AS x
   UNION
-  MATCH (x)-[:LOCATED_IN*1..3]->(c)
+  MATCH (x)-[up:LOCATED_IN*1..3]->(c)
+  WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
   RETURN x
   UNION
-  MATCH (x:Company)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c)
+  MATCH (x:Company)-[b:BUILDS_IN|OPERATES_IN]->(:Entity)-[up:LOCATED_IN*0..3]->(c)
+  WHERE all(r IN [b] + up WHERE NOT coalesce(r.created_run, '') IN hidden)
   RETURN x
   UNION
-  MATCH (x:Company)-[:HEADQUARTERED_IN]->(c)
+  MATCH (x:Company)-[hq:HEADQUARTERED_IN]->(c)
+  WHERE NOT coalesce(hq.created_run, '') IN hidden
   RETURN x
 }
-WITH rank, level, today, c, collect(x) AS members
+WITH hidden, rank, level, today, c, collect(x) AS members
 MATCH (rs:Restriction)-[rt:RESTRICTS]->(target:Entity)
-WITH rank, level, today, c, members, rs, rt, target,
+WHERE NOT coalesce(rt.created_run, '') IN hidden
+WITH hidden, rank, level, today, c, members, rs, rt, target,
      coalesce(rt.start, rs.start) AS start, coalesce(rt.end, rs.end) AS end
 WHERE ($include_ended OR end IS NULL OR end >= today)
   AND ($issuer IS NULL
-       OR EXISTS { (rs)-[:ISSUED_BY]->(:Entity {id: $issuer}) }
-       OR EXISTS { (rs)-[:ISSUED_BY]->(:Company)-[:HEADQUARTERED_IN]->(:Country {id: $issuer}) })
+       OR EXISTS { (rs)-[ib:ISSUED_BY]->(:Entity {id: $issuer})
+                   WHERE NOT coalesce(ib.created_run, '') IN hidden }
+       OR EXISTS { (rs)-[ib:ISSUED_BY]->(:Company)-[hq:HEADQUARTERED_IN]->(:Country {id: $issuer})
+                   WHERE NOT coalesce(ib.created_run, '') IN hidden
+                     AND NOT coalesce(hq.created_run, '') IN hidden })
 // the vendor: the target, its subsidiaries, or (a restriction on a category, such as the FCC's
 // foreign-produced inverters) the companies that make it
-CALL (target) {
+CALL (target, hidden) {
   MATCH (v:Entity)-[aff:SUBSIDIARY_OF*0..2]->(target)
+  WHERE all(r IN aff WHERE NOT coalesce(r.created_run, '') IN hidden)
   RETURN v, aff
   UNION
   MATCH (v:Company)-[m:MAKES]->(target:Category)
+  WHERE NOT coalesce(m.created_run, '') IN hidden
   RETURN v, [m] AS aff
 }
-OPTIONAL MATCH (v)-[:HEADQUARTERED_IN]->(own_home:Country)
-OPTIONAL MATCH (v)<-[:MAKES]-(:Company)-[:HEADQUARTERED_IN]->(maker_home:Country)
-WITH rank, level, c, members, v, coalesce(own_home, maker_home) AS home, rs, rt, target, aff,
-     start, end
+OPTIONAL MATCH (v)-[hq1:HEADQUARTERED_IN]->(own_home:Country)
+WHERE NOT coalesce(hq1.created_run, '') IN hidden
+OPTIONAL MATCH (v)<-[mk:MAKES]-(:Company)-[hq2:HEADQUARTERED_IN]->(maker_home:Country)
+WHERE NOT coalesce(mk.created_run, '') IN hidden AND NOT coalesce(hq2.created_run, '') IN hidden
+WITH hidden, rank, level, c, members, v, coalesce(own_home, maker_home) AS home, rs, rt, target,
+     aff, start, end
 WHERE home IS NULL OR home <> c
-WITH rank, level, c, members, v, collect(DISTINCT home.name) AS homes,
+WITH hidden, rank, level, c, members, v, collect(DISTINCT home.name) AS homes,
      collect({
        restriction: rs.name, kind: rs.kind, authority: rs.authority, program: rs.program,
        start: start, end: end, scope: coalesce(rt.scope, rs.scope),
@@ -91,8 +109,8 @@ WITH rank, level, c, members, v, collect(DISTINCT home.name) AS homes,
      max(reduce(sc = rank[rt.confidence], r IN aff |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END)) AS restricted,
      collect(rt) + reduce(acc = [], fs IN collect(aff) | acc + fs) AS restriction_facts
-WITH rank, level, c, v, homes, restrictions, restricted, restriction_facts, members
-CALL (v, c, members) {
+WITH hidden, rank, level, c, v, homes, restrictions, restricted, restriction_facts, members
+CALL (v, c, members, hidden) {
   MATCH (x)-[r:RELIES_ON]->(v) WHERE x IN members
   RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
   UNION
@@ -119,17 +137,38 @@ CALL (v, c, members) {
   RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
   UNION
   // the flows of the vendor's home into the country in a category of the vendor's (or a
-  // broader one), then the vendor's links to that category
-  WITH v, members, COLLECT {
-    MATCH (v)-[:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[:PART_OF*0..2]->(k:Category)
-    RETURN k.id
+  // broader one), then the vendor's links to that category, in every supply shape
+  WITH v, members, hidden, COLLECT {
+    CALL (v, hidden) {
+      MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(k:Category)
+      WHERE NOT coalesce(m.created_run, '') IN hidden
+      RETURN k
+      UNION
+      MATCH (v)-[m:SUPPLIES]->(market:Entity)
+      WHERE m.category IS NOT NULL AND market.id <> m.category
+        AND NOT coalesce(m.created_run, '') IN hidden
+      MATCH (k:Category {id: m.category})
+      RETURN k
+    }
+    MATCH (k)-[up:PART_OF*0..2]->(b:Category)
+    WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+    RETURN b.id
   } AS categories
   MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[f:SUPPLIES]->(x)
   WHERE x IN members AND f.category IN categories
-  WITH v, f.category AS category, collect({hq: hq, f: f, x: x}) AS flows
+  WITH v, hidden, f.category AS category, collect({hq: hq, f: f, x: x}) AS flows
   CALL (v, category) {
     MATCH (k:Category {id: category})
-    MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k)
+    CALL (v) {
+      MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(n:Category)
+      RETURN m, n
+      UNION
+      MATCH (v)-[m:SUPPLIES]->(market:Entity)
+      WHERE m.category IS NOT NULL AND market.id <> m.category
+      MATCH (n:Category {id: m.category})
+      RETURN m, n
+    }
+    MATCH (n)-[up:PART_OF*0..2]->(k)
     RETURN m, up
   }
   UNWIND flows AS flow
@@ -147,16 +186,33 @@ CALL (v, c, members) {
   WHERE x IN members AND place IN members AND x <> v
   RETURN 'subcontractor' AS route, x, [s1, b] AS facts, 'stated' AS cap
   UNION
-  // the vendor's categories, each with the broader ones it is in and the narrower ones in it
-  MATCH (v)-[m:SUPPLIES|MAKES]->(k:Category)
-  WITH c, v, m, COLLECT { MATCH (k)-[:PART_OF*0..2]->(n:Category) RETURN n.id } AS narrower,
-       COLLECT { MATCH (b:Category)-[:PART_OF*1..2]->(k) RETURN b.id } AS broader
+  // the vendor's categories (in every supply shape), each with the broader ones it is in and
+  // the narrower ones in it
+  CALL (v) {
+    MATCH (v)-[m:SUPPLIES|MAKES]->(k:Category)
+    RETURN m, k
+    UNION
+    MATCH (v)-[m:SUPPLIES]->(market:Entity)
+    WHERE m.category IS NOT NULL AND market.id <> m.category
+    MATCH (k:Category {id: m.category})
+    RETURN m, k
+  }
+  WITH c, v, m, hidden,
+       COLLECT { MATCH (k)-[up:PART_OF*0..2]->(n:Category)
+                 WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+                 RETURN n.id } AS narrower,
+       COLLECT { MATCH (b:Category)-[up:PART_OF*1..2]->(k)
+                 WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+                 RETURN b.id } AS broader
   MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[rv:ROUTED_VIA]->(third:Country)
   WHERE rv.destination = c.id AND (rv.category IN narrower OR rv.category IN broader)
   RETURN 'transshipment via ' + third.name AS route, c AS x, [hq, m, rv] AS facts,
          CASE WHEN rv.category IN narrower THEN 'stated' ELSE 'implied' END AS cap
 }
-WITH rank, level, v, homes, restrictions, restricted, restriction_facts, route, x, facts,
+WITH hidden, rank, level, v, homes, restrictions, restricted, restriction_facts, route, x, facts,
+     cap
+WHERE all(r IN facts WHERE NOT coalesce(r.created_run, '') IN hidden)
+WITH level, v, homes, restrictions, restriction_facts, route, x, facts,
      reduce(sc = CASE WHEN rank[cap] < restricted THEN rank[cap] ELSE restricted END,
             r IN facts |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
@@ -167,6 +223,8 @@ ORDER BY score DESC, size(facts), chain
 WITH level, v, homes, restrictions, restriction_facts, route,
      collect(DISTINCT x.name) AS reaches, collect(facts) AS fact_lists,
      collect({score: score, chain: chain}) AS chains
+ORDER BY chains[0].score DESC, v.name, v.id, route
+SKIP $skip LIMIT $limit
 // the facts used: the restriction's, then each new fact of the chains in their order (one
 // pass, not a list search per chain: a route can have 10^5 chains)
 CALL (fact_lists, restriction_facts) {
@@ -192,4 +250,3 @@ RETURN v.name AS vendor,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY chains[0].score DESC, vendor, route
