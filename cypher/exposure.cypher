@@ -6,7 +6,7 @@ description: >
   B's supply flows of the category with their market (`to`), share, value and year (oldest
   first, so 41% in 2020 -> 11% in 2025 reads as a trend), in every supply shape
   (docs/supply.md): to A or a region A lies in, naming the category; or to the category
-  itself, or as its maker, market not named; the companies of B that supply or
+  itself, market not named; the companies of B that supply or
   make the category (or a narrower one), whether their supply fact ends at the category or at
   a market and names the category (docs/supply.md); the third countries through which B's goods of the
   category are reportedly rerouted to A; A's own stated reliance on the category; and the
@@ -47,7 +47,7 @@ MATCH (a:Entity {id: $country}), (b:Country {id: $supplier_country})
 WHERE NOT coalesce(a.created_run, '') IN hidden AND NOT coalesce(b.created_run, '') IN hidden
 // B's flows, read once, then split by category (docs/supply.md): to A or to a region A lies
 // in (the category named by the fact, none for a flow without one), or to the category
-// itself or as its maker (no market named)
+// itself (no market named)
 CALL (a, b, hidden) {
   CALL (a, b, hidden) {
     MATCH (a)-[up:LOCATED_IN*0..3]->(market:Entity)
@@ -56,7 +56,7 @@ CALL (a, b, hidden) {
     WHERE NOT coalesce(f.created_run, '') IN hidden
     RETURN f, f.category AS kid
     UNION
-    MATCH (b)-[f:SUPPLIES|MAKES]->(k:Category)
+    MATCH (b)-[f:SUPPLIES]->(k:Category)
     WHERE NOT coalesce(f.created_run, '') IN hidden
     RETURN f, k.id AS kid
   }

@@ -36,7 +36,7 @@ MATCH (a:Entity {id: $country}), (b:Country {id: $supplier_country})
 WHERE NOT coalesce(a.created_run, '') IN hidden AND NOT coalesce(b.created_run, '') IN hidden
 // B's flows, read once, then split by category (docs/supply.md): to A or to a region A lies
 // in (the category named by the fact, none for a flow without one), or to the category
-// itself or as its maker (no market named)
+// itself (no market named)
 CALL (a, b, hidden) {
   CALL (a, b, hidden) {
     MATCH (a)-[up:LOCATED_IN*0..3]->(market:Entity)
@@ -45,7 +45,7 @@ CALL (a, b, hidden) {
     WHERE NOT coalesce(f.created_run, '') IN hidden
     RETURN f, f.category AS kid
     UNION
-    MATCH (b)-[f:SUPPLIES|MAKES]->(k:Category)
+    MATCH (b)-[f:SUPPLIES]->(k:Category)
     WHERE NOT coalesce(f.created_run, '') IN hidden
     RETURN f, k.id AS kid
   }
