@@ -56,6 +56,12 @@ CALL (a, b, hidden) {
   WHERE rv.destination = a.id AND NOT coalesce(rv.created_run, '') IN hidden
   RETURN collect({rv: rv, via: via}) AS all_reroutes
 }
+// B's firms, found once (a set to test the suppliers of each category against)
+CALL (b, hidden) {
+  MATCH (firm:Company)-[hq:HEADQUARTERED_IN]->(b)
+  WHERE NOT coalesce(hq.created_run, '') IN hidden
+  RETURN collect(firm) AS b_firms
+}
 // the categories: of the flows, of A's reliances that B's companies can serve, of reroutings
 CALL (a, b, hidden, all_flows) {
   UNWIND all_flows AS flow
@@ -78,7 +84,7 @@ CALL (a, b, hidden, all_flows) {
   MATCH (k:Category {id: rv.category})
   RETURN k
 }
-WITH hidden, a, b, all_flows, all_reroutes, k, coalesce(k.id, '') AS kid
+WITH hidden, a, b, b_firms, all_flows, all_reroutes, k, coalesce(k.id, '') AS kid
 WHERE k IS NULL OR NOT coalesce(k.created_run, '') IN hidden
 CALL (all_flows, kid) {
   UNWIND all_flows AS flow
@@ -87,11 +93,11 @@ CALL (all_flows, kid) {
   RETURN collect(f) AS flows
 }
 // the order, total, and the page, before the costly columns are computed for its rows
-WITH hidden, a, b, all_reroutes, k, kid, flows,
+WITH hidden, a, b, b_firms, all_reroutes, k, kid, flows,
      [f IN flows WHERE f.share IS NOT NULL][-1].share AS latest_share,
      coalesce(k.name, '(no category given)') AS category
 ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category, kid
-CALL (b, k, hidden) {
+CALL (b, k, hidden, b_firms) {
   // from the category down to its suppliers (never through every firm of B): who supplies or
   // makes it (or a narrower one), and who supplies a market with it (docs/supply.md)
   OPTIONAL MATCH (k)<-[up:PART_OF*0..2]-(narrow:Category)
@@ -100,15 +106,17 @@ CALL (b, k, hidden) {
     MATCH (narrow)<-[r:SUPPLIES|MAKES]-(firm:Company)
     RETURN firm, r
     UNION
-    MATCH (firm:Company)-[r:SUPPLIES {category: narrow.id}]->(market:Entity)
+    MATCH (firm)-[r:SUPPLIES {category: narrow.id}]->(market)
     WHERE market <> narrow
     RETURN firm, r
   }
+  // each firm of B's facts first, then its home fact (one look at a firm, not one a fact)
+  WITH firm, r
+  WHERE r IS NOT NULL AND firm IN b_firms AND NOT coalesce(r.created_run, '') IN hidden
+  WITH firm, collect(r) AS rels
   MATCH (firm)-[hq:HEADQUARTERED_IN]->(b)
-  WITH firm, hq, r
-  WHERE r IS NOT NULL AND NOT coalesce(r.created_run, '') IN hidden
-    AND NOT coalesce(hq.created_run, '') IN hidden
-  WITH firm, hq, collect(r) AS rels ORDER BY firm.name
+  WHERE NOT coalesce(hq.created_run, '') IN hidden
+  WITH firm, hq, rels ORDER BY firm.name
   RETURN collect(firm.name) AS suppliers,
          collect(hq) + reduce(acc = [], rs IN collect(rels) | acc + rs) AS supplier_facts
 }
