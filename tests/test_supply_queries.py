@@ -27,12 +27,12 @@ LEVEL = {"external": 1, "implied": 2, "stated": 3}
 PAGE = 3
 ASKED: list[tuple[str, dict[str, Any]]] = [
     ("restricted-vendors-reaching", {"country": "China", "issuer": "US"}),
-    ("restricted-vendors-reaching", {"country": "US", "issuer": "all", "include_ended": True}),
+    ("restricted-vendors-reaching", {"country": "China", "issuer": "all", "include_ended": True}),
     ("exposure", {"country": "US", "supplier_country": "China"}),
     ("exposure", {"country": "Germany", "supplier_country": "China"}),
     ("suppliers-of-category", {"category": "batteries"}),
     ("suppliers-of-category", {"category": "AI chips"}),
-    ("dependency-paths", {"a": "Texas", "b": "CATL", "inherited": True}),
+    ("dependency-paths", {"a": "Microsoft", "b": "China", "inherited": True}),
     ("dependency-paths", {"a": "United States", "b": "China", "max_hops": 2, "inherited": True}),
 ]
 
