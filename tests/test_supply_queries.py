@@ -332,9 +332,8 @@ def test_exposure_reads_every_shape_of_a_countrys_flow(
     assert rows["cells"]["latest_share"] == 40
     assert rows["cells"]["rerouted_via"] == ["Vietnam"]
     # a flow to a market Vietnam is not in is no exposure of Vietnam; one naming no market is
-    vietnam = {
-        r["category_id"] for r in _whole(kb, "exposure", {"country": "VN", "supplier_country": "CN"})
-    }
+    asked = {"country": "VN", "supplier_country": "CN"}
+    vietnam = {r["category_id"] for r in _whole(kb, "exposure", asked)}
     assert vietnam == ({"cells"} if FLOW_SHAPES[shape]["object"] == "cells" else set())
 
 
@@ -383,6 +382,4 @@ def test_a_staged_runs_facts_are_hidden_until_it_is_published(
     assert {r["vendor_id"] for r in hidden["restricted-vendors-reaching"]} == {"volt"}
     assert not any("55" in r["chain"] for r in hidden["dependency-paths"])
     for name, params in asked:
-        assert all(
-            "Spark" not in str(g) and "55" not in str(g) for g in _summary(kb, name, params)
-        )
+        assert all("Spark" not in str(g) and "55" not in str(g) for g in _summary(kb, name, params))
