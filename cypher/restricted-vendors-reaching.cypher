@@ -128,21 +128,21 @@ CALL (v, c, members, hidden, rank, restricted) {
   CALL (v, c, members, hidden) {
     MATCH (x)-[r:RELIES_ON]->(v) WHERE x IN members
     RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     MATCH (v)-[r:SUPPLIES]->(x) WHERE x IN members
     RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     MATCH (v)-[r:BUILDS_IN|OPERATES_IN]->(x) WHERE x IN members
     RETURN 'operates there' AS route, x, [r] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     MATCH (v)-[m:MAKES]->(:Product)<-[r:RELIES_ON]-(x) WHERE x IN members
     RETURN 'product' AS route, x, [m, r] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k:Category)
           <-[r:RELIES_ON]-(x)
     WHERE x IN members
     RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     // a supply to a market that names a category (or a narrower one) a member relies on: the
     // same supply as a fact ending at the category (one supply model: docs/supply.md)
     MATCH (v)-[m:SUPPLIES]->(market:Entity)
@@ -150,7 +150,7 @@ CALL (v, c, members, hidden, rank, restricted) {
     MATCH (:Category {id: m.category})-[up:PART_OF*0..2]->(k:Category)<-[r:RELIES_ON]-(x)
     WHERE x IN members
     RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     // the flows of the vendor's home into the country in a category of the vendor's (or a
     // broader one), then the vendor's links to that category, in every supply shape
     WITH v, members, hidden, COLLECT {
@@ -189,18 +189,18 @@ CALL (v, c, members, hidden, rank, restricted) {
     UNWIND flows AS flow
     WITH flow.x AS x, m, up, flow.hq AS hq, flow.f AS f
     RETURN 'component' AS route, x, [m] + up + [hq, f] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     MATCH (v)-[s1:SUPPLIES]->(y:Company)-[s2:SUPPLIES]->(x) WHERE x IN members AND y <> x
     RETURN 'OEM' AS route, x, [s1, s2] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     MATCH (v)-[s1:SUPPLIES]->(y:Company)-[m:MAKES]->(:Product)<-[r:RELIES_ON]-(x)
     WHERE x IN members
     RETURN 'OEM' AS route, x, [s1, m, r] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     MATCH (v)-[s1:SUPPLIES|PARTNERS_WITH]-(x:Company)-[b:BUILDS_IN|OPERATES_IN]->(place)
     WHERE x IN members AND place IN members AND x <> v
     RETURN 'subcontractor' AS route, x, [s1, b] AS facts, 'stated' AS cap
-    UNION
+    UNION ALL
     // the vendor's categories (in every supply shape), each with the broader ones it is in and
     // the narrower ones in it
     CALL (v) {
@@ -224,6 +224,9 @@ CALL (v, c, members, hidden, rank, restricted) {
     RETURN 'transshipment via ' + third.name AS route, c AS x, [hq, m, rv] AS facts,
            CASE WHEN rv.category IN narrower THEN 'stated' ELSE 'implied' END AS cap
   }
+  // each chain once (UNION ALL above, then DISTINCT here: a UNION would make the imported
+  // member list part of every row it keeps apart, 37,000 nodes a row at 10^6)
+  WITH DISTINCT rank, restricted, hidden, route, x, facts, cap
   WITH rank, restricted, route, x, facts, cap
   WHERE all(r IN facts WHERE NOT coalesce(r.created_run, '') IN hidden)
   WITH route, x, facts,
