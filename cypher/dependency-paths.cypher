@@ -5,10 +5,12 @@ description: >
   How does A depend on B, and B on A? Chains of facts of at most `max_hops` steps, each step
   read in its dependent-to-provider direction (as in blast-radius): X relies on Y; Y supplies
   X; a product depends on its maker (as the last step); a category on its member products, a
-  whole on its parts; a region, site or builder inherits the dependencies of where it lies or
-  builds (then at best `implied`); a company's output depends on its home country (last).
-  Countries and world regions pass nothing on in the middle of a chain. Rows per direction,
-  shortest and strongest first, each with its chain, weakest confidence and evidence.
+  whole on its parts; a company's output depends on its home country (last). Countries and
+  world regions pass nothing on in the middle of a chain. With `inherited=true`, also the
+  chains inferred by the rule `place -> inside` (docs/inference.md): a region, site or builder
+  inherits the dependencies of where it lies or builds (then at best `implied`); those rows
+  name the rule and come after the direct ones. Rows per direction, direct first, then
+  shortest and strongest, each with its chain, weakest confidence and evidence.
 mode: read
 params:
   - name: a
@@ -23,31 +25,48 @@ params:
     min: 1
     max: 6
     description: the longest chain (in facts)
-  - name: limit
+  - name: per_direction
     type: integer
     default: 10
     min: 1
     max: 500
-    description: the most chains shown per direction
-returns: [direction, hops, confidence, chain, evidence]
+    description: the most chains shown per direction (and as many inferred ones)
+  - name: inherited
+    type: boolean
+    default: false
+    description: also the chains inferred by the rule place -> inside
+returns: [direction, hops, inferred, rules, confidence, chain, evidence]
 example:
   a: Texas
   b: CATL
+  inherited: true
+paged: true
+empty: >
+  No chain of at most {max_hops} facts links {a} and {b} (inherited routes:
+  inherited={inherited}). Try -p inherited=true for the chains a place inherits, or a larger
+  max_hops; depends-on -p entity=NAME lists what one entity relies on.
 */
+// the runs still staging: their nodes and facts are not shown (CONVENTIONS.md section 2)
+CALL () {
+  MATCH (run:LoadRun {status: 'staging'})
+  RETURN collect(run.id) AS hidden
+}
 MATCH (a:Entity {id: $a}), (b:Entity {id: $b})
+WHERE NOT coalesce(a.created_run, '') IN hidden AND NOT coalesce(b.created_run, '') IN hidden
 UNWIND [[a, b, 0], [b, a, 1]] AS ends
-WITH ends[0] AS src, ends[1] AS dst, ends[2] AS side
+WITH hidden, ends[0] AS src, ends[1] AS dst, ends[2] AS side
 // Meet in the middle, so that neither end is expanded far: a chain is its head, its first two
 // facts (or its only fact), grown from `src`, and its tail, the rest, grown backward from `dst`
 // and kept only where it meets a head. Every chain is found once, then checked as a whole.
 CALL (src) {
-  // two inherited links
+  // two inherited links (the rule place -> inside, only when asked)
   MATCH p = (src)-[:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(m)
+  WHERE $inherited
   RETURN p, 2 AS took
   UNION
   // one inherited link, one dependency
   MATCH p = (src)-[:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(h:Entity)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(m)
-  WHERE (type(d) = 'RELIES_ON') = (startNode(d) = h)
+  WHERE $inherited AND (type(d) = 'RELIES_ON') = (startNode(d) = h)
   RETURN p, 2 AS took
   UNION
   // two dependencies
@@ -61,9 +80,10 @@ CALL (src) {
   WHERE (type(d) = 'RELIES_ON') = (startNode(d) = src)
   RETURN p, 1 AS took
 }
-WITH src, dst, side, p, took, last(nodes(p)) AS m
-WITH src, dst, side, collect({m: m, p: p, took: took}) AS heads, collect(DISTINCT m) AS hm
-CALL (dst, hm) {
+WITH hidden, src, dst, side, p, took, last(nodes(p)) AS m
+WHERE all(r IN relationships(p) WHERE NOT coalesce(r.created_run, '') IN hidden)
+WITH hidden, src, dst, side, collect({m: m, p: p, took: took}) AS heads, collect(DISTINCT m) AS hm
+CALL (dst, hm, hidden) {
   MATCH q = (m)
     ((x)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(y)
        WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)){0,2}
@@ -71,6 +91,7 @@ CALL (dst, hm) {
     ((firm)-[:HEADQUARTERED_IN]->(firm_home)){0,1}
     (dst)
   WHERE $max_hops <= 4 AND m IN hm AND length(q) <= $max_hops - 1
+    AND all(r IN relationships(q) WHERE NOT coalesce(r.created_run, '') IN hidden)
   RETURN m, q
   UNION
   MATCH q = (m)
@@ -80,6 +101,7 @@ CALL (dst, hm) {
     ((firm)-[:HEADQUARTERED_IN]->(firm_home)){0,1}
     (dst)
   WHERE $max_hops > 4 AND m IN hm AND length(q) <= $max_hops - 1
+    AND all(r IN relationships(q) WHERE NOT coalesce(r.created_run, '') IN hidden)
   RETURN m, q
 }
 UNWIND heads AS h
@@ -112,7 +134,7 @@ WITH rank, level, direction, side, ns, rs, inherited,
          WHEN r.category IS NOT NULL THEN '(' + r.category + coalesce(', ' + toString(r.share) + '%', '')
               + coalesce(', ' + toString(r.year), '') + ')'
          ELSE '' END] AS step
-WITH rank, level, direction, side, ns, rs, step,
+WITH rank, level, direction, side, ns, rs, step, inherited,
      reduce(sc = CASE WHEN inherited THEN rank.implied ELSE rank.stated END, r IN rs |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
      reduce(txt = ns[0].name, i IN range(0, size(rs) - 1) |
@@ -120,13 +142,18 @@ WITH rank, level, direction, side, ns, rs, step,
            + step[i]
            + CASE WHEN startNode(rs[i]) = ns[i] THEN '-> ' ELSE '- ' END
            + ns[i + 1].name) AS chain
-ORDER BY side, size(rs), score DESC,
+ORDER BY side, inherited, size(rs), score DESC,
          size([r IN rs WHERE type(r) = 'SUPPLIES']) DESC, chain
-WITH level, side, direction, collect({rs: rs, score: score, chain: chain})[..$limit] AS chains
+WITH level, side, direction, inherited,
+     collect({rs: rs, score: score, chain: chain})[..$per_direction] AS chains
 UNWIND range(0, size(chains) - 1) AS rank_in_direction
-WITH level, side, direction, rank_in_direction, chains[rank_in_direction] AS c
+WITH level, side, direction, inherited, rank_in_direction, chains[rank_in_direction] AS c
+ORDER BY side, inherited, rank_in_direction
+SKIP $skip LIMIT $limit
 RETURN direction,
        size(c.rs) AS hops,
+       inherited AS inferred,
+       CASE WHEN inherited THEN ['place -> inside'] ELSE [] END AS rules,
        level[c.score] AS confidence,
        c.chain AS chain,
        [r IN c.rs | {
@@ -134,4 +161,3 @@ RETURN direction,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY side, rank_in_direction

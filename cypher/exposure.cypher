@@ -3,8 +3,10 @@ name: exposure
 title: A country's exposure to suppliers of another country, by category (shares, values, years)
 description: >
   For country A (default U.S.), by category, its dependence on country B (default China):
-  the direct B -> A supply flows of the category with their share, value and year (oldest
-  first, so 41% in 2020 -> 11% in 2025 reads as a trend); the companies of B that supply or
+  B's supply flows of the category with their market (`to`), share, value and year (oldest
+  first, so 41% in 2020 -> 11% in 2025 reads as a trend), in every supply shape
+  (docs/supply.md): to A or a region A lies in, naming the category; or to the category
+  itself, market not named; the companies of B that supply or
   make the category (or a narrower one), whether their supply fact ends at the category or at
   a market and names the category (docs/supply.md); the third countries through which B's goods of the
   category are reportedly rerouted to A; A's own stated reliance on the category; and the
@@ -30,64 +32,105 @@ returns: [category, category_id, flows, latest_share, suppliers, rerouted_via, r
 example:
   country: US
   supplier_country: China
+paged: true
 empty: >
   No supply from {supplier_country} to {country} is recorded by category. suppliers-of-category
   -p category=NAME lists suppliers of one category; restricted-vendors-reaching -p
   country={country} the restricted vendors reaching it.
 */
-WITH {stated: 3, implied: 2, external: 1} AS rank,
-     ['none', 'external', 'implied', 'stated'] AS level
-MATCH (a:Entity {id: $country}), (b:Country {id: $supplier_country})
-// B's flows to A and the reroutings of B's goods to A, read once, then split by category
-CALL (a, b) {
-  OPTIONAL MATCH (b)-[f:SUPPLIES]->(a)
-  RETURN collect(f) AS all_flows
+// the runs still staging: their nodes and facts are not shown (CONVENTIONS.md section 2)
+CALL () {
+  MATCH (run:LoadRun {status: 'staging'})
+  RETURN collect(run.id) AS hidden
 }
-CALL (a, b) {
+MATCH (a:Entity {id: $country}), (b:Country {id: $supplier_country})
+WHERE NOT coalesce(a.created_run, '') IN hidden AND NOT coalesce(b.created_run, '') IN hidden
+// B's flows, read once, then split by category (docs/supply.md): to A or to a region A lies
+// in (the category named by the fact, none for a flow without one), or to the category
+// itself (no market named)
+CALL (a, b, hidden) {
+  CALL (a, b, hidden) {
+    MATCH (a)-[up:LOCATED_IN*0..3]->(market:Entity)
+    WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+    MATCH (b)-[f:SUPPLIES]->(market)
+    WHERE NOT coalesce(f.created_run, '') IN hidden
+    RETURN f, f.category AS kid
+    UNION
+    MATCH (b)-[f:SUPPLIES]->(k:Category)
+    WHERE NOT coalesce(f.created_run, '') IN hidden
+    RETURN f, k.id AS kid
+  }
+  RETURN collect({f: f, kid: coalesce(kid, '')}) AS all_flows
+}
+CALL (a, b, hidden) {
   OPTIONAL MATCH (b)-[rv:ROUTED_VIA]->(via:Country)
-  WHERE rv.destination = a.id
+  WHERE rv.destination = a.id AND NOT coalesce(rv.created_run, '') IN hidden
   RETURN collect({rv: rv, via: via}) AS all_reroutes
 }
-CALL (a, b) {
-  MATCH (b)-[f:SUPPLIES]->(a)
-  OPTIONAL MATCH (k:Category {id: f.category})
+// B's firms, found once (a set to test the suppliers of each category against)
+CALL (b, hidden) {
+  MATCH (firm:Company)-[hq:HEADQUARTERED_IN]->(b)
+  WHERE NOT coalesce(hq.created_run, '') IN hidden
+  RETURN collect(firm) AS b_firms
+}
+// the categories: of the flows, of A's reliances that B's companies can serve, of reroutings
+CALL (a, b, hidden, all_flows) {
+  UNWIND all_flows AS flow
+  OPTIONAL MATCH (k:Category {id: flow.kid})
   RETURN DISTINCT k
   UNION
-  MATCH (a)-[:RELIES_ON]->(k:Category)
-  WHERE EXISTS { (k)<-[:PART_OF*0..2]-(:Category)<-[:SUPPLIES|MAKES]-(:Company)
-                   -[:HEADQUARTERED_IN]->(b) }
-     OR EXISTS { MATCH (k)<-[:PART_OF*0..2]-(n:Category)
-                 MATCH (b)<-[:HEADQUARTERED_IN]-(:Company)-[s:SUPPLIES]->(:Entity)
-                 WHERE s.category = n.id }
+  MATCH (a)-[ar:RELIES_ON]->(k:Category)
+  WHERE NOT coalesce(ar.created_run, '') IN hidden
+    AND (EXISTS { (k)<-[up:PART_OF*0..2]-(:Category)<-[s:SUPPLIES|MAKES]-(:Company)
+                    -[hq:HEADQUARTERED_IN]->(b)
+                  WHERE all(r IN up + [s, hq] WHERE NOT coalesce(r.created_run, '') IN hidden) }
+     OR EXISTS { MATCH (k)<-[up:PART_OF*0..2]-(n:Category)
+                 MATCH (b)<-[hq:HEADQUARTERED_IN]-(:Company)-[s:SUPPLIES]->(:Entity)
+                 WHERE s.category = n.id
+                   AND all(r IN up + [s, hq] WHERE NOT coalesce(r.created_run, '') IN hidden) })
   RETURN k
   UNION
   MATCH (b)-[rv:ROUTED_VIA {destination: a.id}]->(:Country)
+  WHERE NOT coalesce(rv.created_run, '') IN hidden
   MATCH (k:Category {id: rv.category})
   RETURN k
 }
-WITH rank, level, a, b, all_flows, all_reroutes, k, coalesce(k.id, '') AS kid
+WITH hidden, a, b, b_firms, all_flows, all_reroutes, k, coalesce(k.id, '') AS kid
+WHERE k IS NULL OR NOT coalesce(k.created_run, '') IN hidden
 CALL (all_flows, kid) {
-  UNWIND all_flows AS f
-  WITH f WHERE coalesce(f.category, '') = kid
-  WITH f ORDER BY f.year, f.share
+  UNWIND all_flows AS flow
+  WITH flow.f AS f WHERE flow.kid = kid
+  WITH f ORDER BY f.year, f.share, endNode(f).name, elementId(f)
   RETURN collect(f) AS flows
 }
-CALL (b, k) {
+// the order, total, and the page, before the costly columns are computed for its rows
+WITH hidden, a, b, b_firms, all_reroutes, k, kid, flows,
+     [f IN flows WHERE f.share IS NOT NULL][-1].share AS latest_share,
+     coalesce(k.name, '(no category given)') AS category
+ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category, kid
+SKIP $skip LIMIT $limit
+CALL (b, k, hidden, b_firms) {
   // from the category down to its suppliers (never through every firm of B): who supplies or
   // makes it (or a narrower one), and who supplies a market with it (docs/supply.md)
-  OPTIONAL MATCH (k)<-[:PART_OF*0..2]-(narrow:Category)
+  OPTIONAL MATCH (k)<-[up:PART_OF*0..2]-(narrow:Category)
+  WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
   CALL (narrow) {
     MATCH (narrow)<-[r:SUPPLIES|MAKES]-(firm:Company)
     RETURN firm, r
     UNION
-    MATCH (firm:Company)-[r:SUPPLIES {category: narrow.id}]->(market:Entity)
+    MATCH (firm)-[r:SUPPLIES {category: narrow.id}]->(market)
     WHERE market <> narrow
     RETURN firm, r
   }
+  // each firm of B's facts first, then its home fact (one look at a firm, not one a fact)
+  WITH firm, r
+  WHERE r IS NOT NULL AND firm IN b_firms AND NOT coalesce(r.created_run, '') IN hidden
+  WITH firm, collect(r) AS rels
   MATCH (firm)-[hq:HEADQUARTERED_IN]->(b)
-  WITH firm, hq, r WHERE r IS NOT NULL
-  WITH firm, hq, collect(r) AS rels ORDER BY firm.name
-  RETURN collect(firm.name) AS suppliers, collect(hq) + reduce(acc = [], rs IN collect(rels) | acc + rs) AS supplier_facts
+  WHERE NOT coalesce(hq.created_run, '') IN hidden
+  WITH firm, hq, rels ORDER BY firm.name
+  RETURN collect(firm.name) AS suppliers,
+         collect(hq) + reduce(acc = [], rs IN collect(rels) | acc + rs) AS supplier_facts
 }
 CALL (all_reroutes, kid) {
   UNWIND all_reroutes AS reroute
@@ -96,28 +139,36 @@ CALL (all_reroutes, kid) {
   WITH via, rv ORDER BY via.name
   RETURN collect(via.name) AS rerouted_via, collect(rv) AS reroutes
 }
-CALL (a, k) {
+CALL (a, k, hidden) {
   OPTIONAL MATCH (a)-[r:RELIES_ON]->(k)
+  WHERE NOT coalesce(r.created_run, '') IN hidden
   RETURN collect(r) AS reliance
 }
-CALL (a, b, k) {
+CALL (a, b, k, hidden) {
   // statistics about the category, and money values of a category it is directly part of
-  OPTIONAL MATCH (k)-[up:PART_OF*0..1]->(:Category)<-[:ABOUT]-(st:Statistic)-[:ABOUT]->(place)
+  OPTIONAL MATCH (k)-[up:PART_OF*0..1]->(:Category)<-[ab1:ABOUT]-(st:Statistic)-[ab2:ABOUT]->(place)
   WHERE (place = a OR place = b) AND (size(up) = 0 OR st.unit STARTS WITH 'usd')
+    AND all(r IN up + [ab1, ab2] WHERE NOT coalesce(r.created_run, '') IN hidden)
   WITH DISTINCT st ORDER BY st.year, st.name
   RETURN collect(st) AS stats
 }
-WITH rank, level, k, flows, suppliers, supplier_facts, rerouted_via, reroutes, reliance, stats,
+WITH {stated: 3, implied: 2, external: 1} AS rank,
+     ['none', 'external', 'implied', 'stated'] AS level,
+     k, category, flows, latest_share, suppliers, supplier_facts, rerouted_via, reroutes, reliance,
+     stats
+WITH level, k, category, flows, latest_share, suppliers, supplier_facts, rerouted_via, reroutes,
+     reliance, stats,
      [f IN flows | rank[f.confidence]] + [r IN reroutes | rank[r.confidence]] +
      CASE WHEN size(reliance) > 0 AND size(suppliers) > 0
           THEN [reduce(m = 3, r IN reliance + supplier_facts |
                   CASE WHEN rank[r.confidence] < m THEN rank[r.confidence] ELSE m END)]
           ELSE [] END AS bases
-RETURN coalesce(k.name, '(no category given)') AS category,
+RETURN category,
        k.id AS category_id,
-       [f IN flows | {share: f.share, value_usd: f.value_usd, year: f.year, as_of: f.as_of,
+       [f IN flows | {to: CASE WHEN endNode(f):Category THEN null ELSE endNode(f).name END,
+                      share: f.share, value_usd: f.value_usd, year: f.year, as_of: f.as_of,
                       note: f.note, confidence: f.confidence}] AS flows,
-       [f IN flows WHERE f.share IS NOT NULL][-1].share AS latest_share,
+       latest_share,
        suppliers,
        rerouted_via,
        [r IN reliance | r.kind + ' (' + r.confidence + ')'] AS reliance,
@@ -134,4 +185,3 @@ RETURN coalesce(k.name, '(no category given)') AS category,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category

@@ -15,7 +15,8 @@ description: >
   country; a broader category of the vendor's counts, at best `implied`). Vendors at home in
   the country are left out. One row per vendor and route: the restrictions with their dates,
   what the route reaches, its best chain, the weakest confidence of that chain and of the
-  restriction, and the evidence of every fact used.
+  restriction, and the evidence of every fact used. Rows come by vendor (name, then id), then
+  route, so a page needs only the vendors it shows.
 mode: read
 params:
   - name: country
@@ -37,51 +38,51 @@ returns: [vendor, vendor_id, vendor_type, home, restrictions, route, reaches, ch
 example:
   country: China
   issuer: US
+paged: true
 empty: >
   No vendor restricted by {issuer} reaches {country} by any route the graph holds
   (include_ended={include_ended}). restricted -p issuer={issuer} lists who is restricted.
 */
-WITH {stated: 3, implied: 2, external: 1} AS rank,
+// the runs still staging: their nodes and facts are not shown (CONVENTIONS.md section 2)
+CALL () {
+  MATCH (run:LoadRun {status: 'staging'})
+  RETURN collect(run.id) AS hidden
+}
+WITH hidden, {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level,
      toString(date()) AS today
 MATCH (c:Country {id: $country})
-// the country's infrastructure, found once: itself, its places, its companies and those
-// building there
-CALL (c) {
-  RETURN c AS x
-  UNION
-  MATCH (x)-[:LOCATED_IN*1..3]->(c)
-  RETURN x
-  UNION
-  MATCH (x:Company)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c)
-  RETURN x
-  UNION
-  MATCH (x:Company)-[:HEADQUARTERED_IN]->(c)
-  RETURN x
-}
-WITH rank, level, today, c, collect(x) AS members
+WHERE NOT coalesce(c.created_run, '') IN hidden
 MATCH (rs:Restriction)-[rt:RESTRICTS]->(target:Entity)
-WITH rank, level, today, c, members, rs, rt, target,
+WHERE NOT coalesce(rt.created_run, '') IN hidden
+WITH hidden, rank, level, today, c, rs, rt, target,
      coalesce(rt.start, rs.start) AS start, coalesce(rt.end, rs.end) AS end
 WHERE ($include_ended OR end IS NULL OR end >= today)
   AND ($issuer IS NULL
-       OR EXISTS { (rs)-[:ISSUED_BY]->(:Entity {id: $issuer}) }
-       OR EXISTS { (rs)-[:ISSUED_BY]->(:Company)-[:HEADQUARTERED_IN]->(:Country {id: $issuer}) })
+       OR EXISTS { (rs)-[ib:ISSUED_BY]->(:Entity {id: $issuer})
+                   WHERE NOT coalesce(ib.created_run, '') IN hidden }
+       OR EXISTS { (rs)-[ib:ISSUED_BY]->(:Company)-[hq:HEADQUARTERED_IN]->(:Country {id: $issuer})
+                   WHERE NOT coalesce(ib.created_run, '') IN hidden
+                     AND NOT coalesce(hq.created_run, '') IN hidden })
 // the vendor: the target, its subsidiaries, or (a restriction on a category, such as the FCC's
 // foreign-produced inverters) the companies that make it
-CALL (target) {
+CALL (target, hidden) {
   MATCH (v:Entity)-[aff:SUBSIDIARY_OF*0..2]->(target)
+  WHERE all(r IN aff WHERE NOT coalesce(r.created_run, '') IN hidden)
   RETURN v, aff
   UNION
   MATCH (v:Company)-[m:MAKES]->(target:Category)
+  WHERE NOT coalesce(m.created_run, '') IN hidden
   RETURN v, [m] AS aff
 }
-OPTIONAL MATCH (v)-[:HEADQUARTERED_IN]->(own_home:Country)
-OPTIONAL MATCH (v)<-[:MAKES]-(:Company)-[:HEADQUARTERED_IN]->(maker_home:Country)
-WITH rank, level, c, members, v, coalesce(own_home, maker_home) AS home, rs, rt, target, aff,
-     start, end
+OPTIONAL MATCH (v)-[hq1:HEADQUARTERED_IN]->(own_home:Country)
+WHERE NOT coalesce(hq1.created_run, '') IN hidden
+OPTIONAL MATCH (v)<-[mk:MAKES]-(:Company)-[hq2:HEADQUARTERED_IN]->(maker_home:Country)
+WHERE NOT coalesce(mk.created_run, '') IN hidden AND NOT coalesce(hq2.created_run, '') IN hidden
+WITH hidden, rank, level, c, v, coalesce(own_home, maker_home) AS home, rs, rt, target,
+     aff, start, end
 WHERE home IS NULL OR home <> c
-WITH rank, level, c, members, v, collect(DISTINCT home.name) AS homes,
+WITH hidden, rank, level, c, v, collect(DISTINCT home.name) AS homes,
      collect({
        restriction: rs.name, kind: rs.kind, authority: rs.authority, program: rs.program,
        start: start, end: end, scope: coalesce(rt.scope, rs.scope),
@@ -91,82 +92,160 @@ WITH rank, level, c, members, v, collect(DISTINCT home.name) AS homes,
      max(reduce(sc = rank[rt.confidence], r IN aff |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END)) AS restricted,
      collect(rt) + reduce(acc = [], fs IN collect(aff) | acc + fs) AS restriction_facts
-WITH rank, level, c, v, homes, restrictions, restricted, restriction_facts, members
-CALL (v, c, members) {
-  MATCH (x)-[r:RELIES_ON]->(v) WHERE x IN members
-  RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
+WITH hidden, rank, level, c,
+     collect({v: v, homes: homes, restrictions: restrictions, restricted: restricted,
+              restriction_facts: restriction_facts}) AS vendors
+// the country's infrastructure, found once: itself, its places, its companies and those
+// building there
+CALL (c, hidden) {
+  CALL (c, hidden) {
+  RETURN c AS x
   UNION
-  MATCH (v)-[r:SUPPLIES]->(x) WHERE x IN members
-  RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
+  MATCH (x)-[up:LOCATED_IN*1..3]->(c)
+  WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+  RETURN x
   UNION
-  MATCH (v)-[r:BUILDS_IN|OPERATES_IN]->(x) WHERE x IN members
-  RETURN 'operates there' AS route, x, [r] AS facts, 'stated' AS cap
+  MATCH (x:Company)-[b:BUILDS_IN|OPERATES_IN]->(:Entity)-[up:LOCATED_IN*0..3]->(c)
+  WHERE all(r IN [b] + up WHERE NOT coalesce(r.created_run, '') IN hidden)
+  RETURN x
   UNION
-  MATCH (v)-[m:MAKES]->(:Product)<-[r:RELIES_ON]-(x) WHERE x IN members
-  RETURN 'product' AS route, x, [m, r] AS facts, 'stated' AS cap
-  UNION
-  MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k:Category)
-        <-[r:RELIES_ON]-(x)
-  WHERE x IN members
-  RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
-  UNION
-  // a supply to a market that names a category (or a narrower one) a member relies on: the
-  // same supply as a fact ending at the category (one supply model: docs/supply.md)
-  MATCH (v)-[m:SUPPLIES]->(market:Entity)
-  WHERE m.category IS NOT NULL AND market.id <> m.category
-  MATCH (:Category {id: m.category})-[up:PART_OF*0..2]->(k:Category)<-[r:RELIES_ON]-(x)
-  WHERE x IN members
-  RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
-  UNION
-  // the flows of the vendor's home into the country in a category of the vendor's (or a
-  // broader one), then the vendor's links to that category
-  WITH v, members, COLLECT {
-    MATCH (v)-[:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[:PART_OF*0..2]->(k:Category)
-    RETURN k.id
-  } AS categories
-  MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[f:SUPPLIES]->(x)
-  WHERE x IN members AND f.category IN categories
-  WITH v, f.category AS category, collect({hq: hq, f: f, x: x}) AS flows
-  CALL (v, category) {
-    MATCH (k:Category {id: category})
-    MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k)
-    RETURN m, up
+  MATCH (x:Company)-[hq:HEADQUARTERED_IN]->(c)
+  WHERE NOT coalesce(hq.created_run, '') IN hidden
+  RETURN x
   }
-  UNWIND flows AS flow
-  WITH flow.x AS x, m, up, flow.hq AS hq, flow.f AS f
-  RETURN 'component' AS route, x, [m] + up + [hq, f] AS facts, 'stated' AS cap
-  UNION
-  MATCH (v)-[s1:SUPPLIES]->(y:Company)-[s2:SUPPLIES]->(x) WHERE x IN members AND y <> x
-  RETURN 'OEM' AS route, x, [s1, s2] AS facts, 'stated' AS cap
-  UNION
-  MATCH (v)-[s1:SUPPLIES]->(y:Company)-[m:MAKES]->(:Product)<-[r:RELIES_ON]-(x)
-  WHERE x IN members
-  RETURN 'OEM' AS route, x, [s1, m, r] AS facts, 'stated' AS cap
-  UNION
-  MATCH (v)-[s1:SUPPLIES|PARTNERS_WITH]-(x:Company)-[b:BUILDS_IN|OPERATES_IN]->(place)
-  WHERE x IN members AND place IN members AND x <> v
-  RETURN 'subcontractor' AS route, x, [s1, b] AS facts, 'stated' AS cap
-  UNION
-  // the vendor's categories, each with the broader ones it is in and the narrower ones in it
-  MATCH (v)-[m:SUPPLIES|MAKES]->(k:Category)
-  WITH c, v, m, COLLECT { MATCH (k)-[:PART_OF*0..2]->(n:Category) RETURN n.id } AS narrower,
-       COLLECT { MATCH (b:Category)-[:PART_OF*1..2]->(k) RETURN b.id } AS broader
-  MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[rv:ROUTED_VIA]->(third:Country)
-  WHERE rv.destination = c.id AND (rv.category IN narrower OR rv.category IN broader)
-  RETURN 'transshipment via ' + third.name AS route, c AS x, [hq, m, rv] AS facts,
-         CASE WHEN rv.category IN narrower THEN 'stated' ELSE 'implied' END AS cap
+  RETURN collect(x) AS members
 }
-WITH rank, level, v, homes, restrictions, restricted, restriction_facts, route, x, facts,
-     reduce(sc = CASE WHEN rank[cap] < restricted THEN rank[cap] ELSE restricted END,
-            r IN facts |
-       CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
-     reduce(txt = '', r IN facts |
-       txt + CASE WHEN txt = '' THEN '' ELSE '; ' END +
-       startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name) AS chain
-ORDER BY score DESC, size(facts), chain
-WITH level, v, homes, restrictions, restriction_facts, route,
-     collect(DISTINCT x.name) AS reaches, collect(facts) AS fact_lists,
-     collect({score: score, chain: chain}) AS chains
+UNWIND vendors AS vendor
+WITH hidden, rank, level, c, members, vendor.v AS v, vendor.homes AS homes,
+     vendor.restrictions AS restrictions, vendor.restricted AS restricted,
+     vendor.restriction_facts AS restriction_facts
+WITH hidden, rank, level, c, members, v, homes, restrictions, restricted, restriction_facts,
+     v.name AS vendor_name, v.id AS vendor_key
+ORDER BY vendor_name, vendor_key
+// vendor by vendor, in their order: each vendor's routes are found and ranked on their own, so
+// a page reads only the vendors it shows
+CALL (v, c, members, hidden, rank, restricted) {
+  CALL (v, c, members, hidden) {
+    MATCH (x)-[r:RELIES_ON]->(v) WHERE x IN members
+    RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
+    UNION ALL
+    MATCH (v)-[r:SUPPLIES]->(x) WHERE x IN members
+    RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
+    UNION ALL
+    MATCH (v)-[r:BUILDS_IN|OPERATES_IN]->(x) WHERE x IN members
+    RETURN 'operates there' AS route, x, [r] AS facts, 'stated' AS cap
+    UNION ALL
+    MATCH (v)-[m:MAKES]->(:Product)<-[r:RELIES_ON]-(x) WHERE x IN members
+    RETURN 'product' AS route, x, [m, r] AS facts, 'stated' AS cap
+    UNION ALL
+    MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(:Category)-[up:PART_OF*0..2]->(k:Category)
+          <-[r:RELIES_ON]-(x)
+    WHERE x IN members
+    RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
+    UNION ALL
+    // a supply to a market that names a category (or a narrower one) a member relies on: the
+    // same supply as a fact ending at the category (one supply model: docs/supply.md)
+    MATCH (v)-[m:SUPPLIES]->(market:Entity)
+    WHERE m.category IS NOT NULL AND market.id <> m.category
+    MATCH (:Category {id: m.category})-[up:PART_OF*0..2]->(k:Category)<-[r:RELIES_ON]-(x)
+    WHERE x IN members
+    RETURN 'component' AS route, x, [m] + up + [r] AS facts, 'stated' AS cap
+    UNION ALL
+    // the flows of the vendor's home into the country in a category of the vendor's (or a
+    // broader one), then the vendor's links to that category, in every supply shape
+    WITH v, members, hidden, COLLECT {
+      CALL (v, hidden) {
+        MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(k:Category)
+        WHERE NOT coalesce(m.created_run, '') IN hidden
+        RETURN k
+        UNION
+        MATCH (v)-[m:SUPPLIES]->(market:Entity)
+        WHERE m.category IS NOT NULL AND market.id <> m.category
+          AND NOT coalesce(m.created_run, '') IN hidden
+        MATCH (k:Category {id: m.category})
+        RETURN k
+      }
+      MATCH (k)-[up:PART_OF*0..2]->(b:Category)
+      WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+      RETURN b.id
+    } AS categories
+    MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[f:SUPPLIES]->(x)
+    WHERE x IN members AND f.category IN categories
+    WITH v, hidden, f.category AS category, collect({hq: hq, f: f, x: x}) AS flows
+    CALL (v, category) {
+      MATCH (k:Category {id: category})
+      CALL (v) {
+        MATCH (v)-[m:SUPPLIES|MAKES|IN_CATEGORY]->(n:Category)
+        RETURN m, n
+        UNION
+        MATCH (v)-[m:SUPPLIES]->(market:Entity)
+        WHERE m.category IS NOT NULL AND market.id <> m.category
+        MATCH (n:Category {id: m.category})
+        RETURN m, n
+      }
+      MATCH (n)-[up:PART_OF*0..2]->(k)
+      RETURN m, up
+    }
+    UNWIND flows AS flow
+    WITH flow.x AS x, m, up, flow.hq AS hq, flow.f AS f
+    RETURN 'component' AS route, x, [m] + up + [hq, f] AS facts, 'stated' AS cap
+    UNION ALL
+    MATCH (v)-[s1:SUPPLIES]->(y:Company)-[s2:SUPPLIES]->(x) WHERE x IN members AND y <> x
+    RETURN 'OEM' AS route, x, [s1, s2] AS facts, 'stated' AS cap
+    UNION ALL
+    MATCH (v)-[s1:SUPPLIES]->(y:Company)-[m:MAKES]->(:Product)<-[r:RELIES_ON]-(x)
+    WHERE x IN members
+    RETURN 'OEM' AS route, x, [s1, m, r] AS facts, 'stated' AS cap
+    UNION ALL
+    MATCH (v)-[s1:SUPPLIES|PARTNERS_WITH]-(x:Company)-[b:BUILDS_IN|OPERATES_IN]->(place)
+    WHERE x IN members AND place IN members AND x <> v
+    RETURN 'subcontractor' AS route, x, [s1, b] AS facts, 'stated' AS cap
+    UNION ALL
+    // the vendor's categories (in every supply shape), each with the broader ones it is in and
+    // the narrower ones in it
+    CALL (v) {
+      MATCH (v)-[m:SUPPLIES|MAKES]->(k:Category)
+      RETURN m, k
+      UNION
+      MATCH (v)-[m:SUPPLIES]->(market:Entity)
+      WHERE m.category IS NOT NULL AND market.id <> m.category
+      MATCH (k:Category {id: m.category})
+      RETURN m, k
+    }
+    WITH c, v, m, hidden,
+         COLLECT { MATCH (k)-[up:PART_OF*0..2]->(n:Category)
+                   WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+                   RETURN n.id } AS narrower,
+         COLLECT { MATCH (b:Category)-[up:PART_OF*1..2]->(k)
+                   WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+                   RETURN b.id } AS broader
+    MATCH (v)-[hq:HEADQUARTERED_IN]->(:Country)-[rv:ROUTED_VIA]->(third:Country)
+    WHERE rv.destination = c.id AND (rv.category IN narrower OR rv.category IN broader)
+    RETURN 'transshipment via ' + third.name AS route, c AS x, [hq, m, rv] AS facts,
+           CASE WHEN rv.category IN narrower THEN 'stated' ELSE 'implied' END AS cap
+  }
+  // each chain once (UNION ALL above, then DISTINCT here: a UNION would make the imported
+  // member list part of every row it keeps apart, 37,000 nodes a row at 10^6)
+  WITH DISTINCT rank, restricted, hidden, route, x, facts, cap
+  WITH rank, restricted, route, x, facts, cap
+  WHERE all(r IN facts WHERE NOT coalesce(r.created_run, '') IN hidden)
+  WITH route, x, facts,
+       reduce(sc = CASE WHEN rank[cap] < restricted THEN rank[cap] ELSE restricted END,
+              r IN facts |
+         CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
+       reduce(txt = '', r IN facts |
+         txt + CASE WHEN txt = '' THEN '' ELSE '; ' END +
+         startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name) AS chain
+  ORDER BY score DESC, size(facts), chain
+  WITH route, collect(DISTINCT x.name) AS reaches, collect(facts) AS fact_lists,
+       collect({score: score, chain: chain}) AS chains
+  RETURN route, reaches, fact_lists, chains
+  ORDER BY route
+}
+WITH level, v, vendor_name, vendor_key, homes, restrictions, restriction_facts, route, reaches,
+     fact_lists, chains
+ORDER BY vendor_name, vendor_key, route
+SKIP $skip LIMIT $limit
 // the facts used: the restriction's, then each new fact of the chains in their order (one
 // pass, not a list search per chain: a route can have 10^5 chains)
 CALL (fact_lists, restriction_facts) {
@@ -192,4 +271,3 @@ RETURN v.name AS vendor,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY chains[0].score DESC, vendor, route

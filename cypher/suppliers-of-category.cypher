@@ -21,55 +21,68 @@ returns: [supplier, supplier_id, supplier_type, home, categories, flows, restric
           evidence]
 example:
   category: lithium-ion batteries
+paged: true
 empty: >
   Nobody is recorded supplying or making {category} (country {country}). blast-radius -p
   supplier=NAME shows what one supplier reaches.
 */
-MATCH (k:Entity {id: $category})
-// what a restriction reaches: its targets and their subsidiaries (a few hundred at most)
+// the runs still staging: their nodes and facts are not shown (CONVENTIONS.md section 2)
 CALL () {
-  MATCH (:Restriction)-[:RESTRICTS]->(:Entity)<-[:SUBSIDIARY_OF*0..2]-(x:Entity)
-  RETURN collect(DISTINCT x) AS restricted
+  MATCH (run:LoadRun {status: 'staging'})
+  RETURN collect(run.id) AS hidden
 }
+MATCH (k:Entity {id: $category})
+WHERE NOT coalesce(k.created_run, '') IN hidden
 MATCH (narrow:Entity)-[up:PART_OF*0..2]->(k)
-CALL (narrow) {
+WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+// the supply in every shape (docs/supply.md): to the category, to a market naming it, as its
+// maker, or a product of the supplier in it
+CALL (narrow, hidden) {
   MATCH (s:Entity)-[r:SUPPLIES|MAKES]->(narrow)
+  WHERE NOT coalesce(r.created_run, '') IN hidden
   RETURN s, [r] AS facts
   UNION
   MATCH (s:Company)-[m:MAKES]->(p:Product)-[ic:IN_CATEGORY]->(narrow)
+  WHERE NOT coalesce(m.created_run, '') IN hidden AND NOT coalesce(ic.created_run, '') IN hidden
   RETURN s, [m, ic] AS facts
   UNION
   MATCH (s:Entity)-[f:SUPPLIES {category: narrow.id}]->(:Entity)
+  WHERE NOT coalesce(f.created_run, '') IN hidden
   RETURN s, [f] AS facts
 }
 OPTIONAL MATCH (s)-[hq:HEADQUARTERED_IN]->(own_home:Country)
-WITH restricted, k, narrow, up, s, facts, hq, CASE WHEN s:Country THEN s ELSE own_home END AS home
+WHERE NOT coalesce(hq.created_run, '') IN hidden
+WITH hidden, narrow, up, s, facts, hq, CASE WHEN s:Country THEN s ELSE own_home END AS home
 WHERE $country IS NULL OR home.id = $country
-WITH {stated: 3, implied: 2, external: 1} AS rank,
-     ['none', 'external', 'implied', 'stated'] AS level,
-     restricted, s, home, hq, narrow, facts + up AS facts
-WITH restricted, level, s, home, hq, narrow, facts,
+WITH {stated: 3, implied: 2, external: 1} AS rank, hidden,
+     s, home, hq, narrow, facts + up AS facts
+WITH hidden, s, home, hq, narrow, facts,
      reduce(sc = 3, r IN facts |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score
-WITH restricted, level, s, home, hq, collect(DISTINCT narrow.name) AS categories, max(score) AS best,
-     reduce(acc = [], fs IN collect(facts) | acc + [r IN fs WHERE NOT r IN acc]) AS used
+// one row per supplier (and home fact), ordered totally; the page is cut before the costly
+// columns (restrictions, evidence) are computed
+WITH hidden, s, home, hq, collect(DISTINCT narrow.name) AS categories, max(score) AS best,
+     collect(facts) AS fact_lists, [l IN labels(s) WHERE l <> 'Entity'][0] AS supplier_type
+ORDER BY best DESC, supplier_type, s.name, s.id, elementId(hq)
+SKIP $skip LIMIT $limit
+WITH hidden, s, home, hq, categories, best, supplier_type,
+     reduce(acc = [], fs IN fact_lists | acc + [r IN fs WHERE NOT r IN acc]) AS used
 RETURN s.name AS supplier,
        s.id AS supplier_id,
-       [l IN labels(s) WHERE l <> 'Entity'][0] AS supplier_type,
+       supplier_type,
        home.name AS home,
        categories,
        [r IN used WHERE type(r) = 'SUPPLIES' AND (r.share IS NOT NULL OR r.value_usd IS NOT NULL) |
          {to: endNode(r).name, category: r.category, share: r.share, value_usd: r.value_usd,
           year: r.year}] AS flows,
-       CASE WHEN s IN restricted THEN
-         COLLECT { MATCH (s)-[:SUBSIDIARY_OF*0..2]->(:Entity)<-[rt:RESTRICTS]-(rs:Restriction)
-                   RETURN DISTINCT rs.name + coalesce(' since ' + coalesce(rt.start, rs.start), '')
-                     AS restriction ORDER BY restriction }
-         ELSE [] END AS restrictions,
-       level[best] AS confidence,
+       COLLECT { MATCH (s)-[sub:SUBSIDIARY_OF*0..2]->(:Entity)<-[rt:RESTRICTS]-(rs:Restriction)
+                 WHERE NOT coalesce(rt.created_run, '') IN hidden
+                   AND all(r IN sub WHERE NOT coalesce(r.created_run, '') IN hidden)
+                 RETURN DISTINCT rs.name + coalesce(' since ' + coalesce(rt.start, rs.start), '')
+                   AS restriction ORDER BY restriction } AS restrictions,
+       ['none', 'external', 'implied', 'stated'][best] AS confidence,
        [r IN used + CASE WHEN hq IS NULL THEN [] ELSE [hq] END | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY best DESC, supplier_type, supplier
