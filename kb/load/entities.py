@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from normality import slugify
@@ -50,7 +52,13 @@ def contributor(raw: RawRecord, record: Any) -> str | None:
     source = getattr(record, "source", None)
     if source:
         return str(source)
-    return "seed" if raw.path.resolve().is_relative_to(seed_dir().resolve()) else None
+    return "seed" if _in_seed(raw.path) else None
+
+
+@lru_cache(maxsize=256)
+def _in_seed(path: Path) -> bool:
+    """Whether a file lies in the seed folder (asked once a file, not once a record)."""
+    return path.resolve().is_relative_to(seed_dir().resolve())
 
 
 def provisional_id(data: dict[str, Any]) -> str:
