@@ -101,6 +101,10 @@ def block_keys(key: str) -> tuple[str, ...]:
     A name with numbers meets only names with the same numbers (the only ones fuzzy matching
     may offer: "firm 1" is never "firm 10"); any other name meets those that share one of its
     words, its first three letters or its last three ("cambricon" / "canbricon" share no word).
+    When matching, a word with a letter left out counts as a word too ("huaweii" meets
+    "huawei"); a block of more than BLOCK_LIMIT names is left out when a smaller one exists. A
+    name whose every word is misspelt inside, or that shares only words most names have, meets
+    no one: the price of not comparing every pair.
     """
     numbers = _digits(key)
     if numbers:
@@ -164,6 +168,14 @@ class Matcher:
                 for block in block_keys(key):
                     blocks.setdefault(block, []).append(key)
             ids.add(entity.id)
+
+    def named(self, label: str, names: list[str]) -> set[str]:
+        """Entities of ``label`` with one of these names, aliases or names without legal form."""
+        norms = {normalise_name(n) for n in names} - {""}
+        keys = {squeeze(legal_key(n)) for n in names} - {""}
+        found = {i for n in norms for i in self.by_norm.get(n, ())}
+        found |= {i for k in keys for i in self.by_key.get(k, ())}
+        return {i for i in found if self.known[i].label == label}
 
     def _fits(self, ids: Iterable[str], label: str, exclude: set[str]) -> list[Known]:
         return [
@@ -236,7 +248,8 @@ class Matcher:
             choices = [self.keys.get(label, [])]
         else:
             blocks = self.blocks.get(label, {})
-            found = sorted((blocks[b] for b in block_keys(key) if b in blocks), key=len)
+            wanted = {*block_keys(key), *_one_letter_less(key)}
+            found = sorted((blocks[b] for b in wanted if b in blocks), key=len)
             choices = [block for block in found if len(block) <= BLOCK_LIMIT] or found[:1]
         best: dict[str, float] = {}
         for names in choices:
@@ -252,6 +265,14 @@ class Matcher:
         return list(best.items())
 
 
+def _one_letter_less(key: str) -> set[str]:
+    """The words of ``key`` with one letter left out: a word misspelt by a letter too many
+    ("Huaweii") meets its right spelling's block (asked when matching, never indexed)."""
+    if _digits(key):
+        return set()
+    return {w[:i] + w[i + 1 :] for w in key.split() if len(w) >= 4 for i in range(len(w))}
+
+
 def _digits(text: str) -> list[str]:
     return re.findall(r"\d+", text)
 
@@ -264,14 +285,14 @@ def _decide(hits: list[Known], score: float, reason: str) -> Match:
 
 
 def similar_pairs(
-    entities: list[Known], apart: set[tuple[str, str]] | None = None
+    entities: list[Known], apart: set[tuple[str, str]] | None = None, *, blocking: bool = True
 ) -> list[tuple[Known, Known, Candidate]]:
     """Likely duplicates among ``entities`` (a cross-reference), each pair once, best first.
 
     Each entity meets the others through :meth:`Matcher.match` (its strongest step decides);
     ``apart`` holds the pairs (sorted ids) decided different, left out.
     """
-    matcher = Matcher()
+    matcher = Matcher(blocking)
     for entity in entities:
         matcher.add(entity)
     apart = apart or set()

@@ -217,7 +217,7 @@ class Planner:
                 self.resolver.defer(raw, record)
                 continue
             self.node(raw, record, pending, duplicates)
-        self.resolver.resolve_all(pending, duplicates)
+        self.resolver.resolve_all(pending, duplicates, records)
         self._check_labels(pending)
         if duplicates:
             self._report_duplicate_ids(records, duplicates)
@@ -331,6 +331,25 @@ class Planner:
         matches.update((e.id, e) for e in (self.graph_aliases or {}).get(norm, ()))
         matches.update((e.id, e) for e in self.index.named(norm))
         return [matches[i] for i in sorted(matches)]
+
+    def country_ids(self, texts: set[str]) -> dict[str, str]:
+        """The country each text names (an id, a name or an alias; of the input or the graph),
+        for the texts that name exactly one."""
+        asked = {t for t in texts if t not in self.index.by_id}
+        by_id = self.graph.by_ids(asked)
+        by_name = self.graph.by_norms({normalise_name(t) for t in asked - set(by_id)} - {""})
+        found: dict[str, str] = {}
+        for text in texts:
+            own = self.index.get(text) or by_id.get(text)
+            if own is not None:
+                entities = [own]
+            else:
+                norm = normalise_name(text)
+                entities = [*self.index.named(norm), *by_name.get(norm, ())]
+            countries = {e.id for e in entities if e.label == "Country"}
+            if len(countries) == 1:
+                found[text] = countries.pop()
+        return found
 
     def _suggest(self, text: str) -> list[str]:
         self.unknown += 1
