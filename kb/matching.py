@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from fingerprints import clean_entity_prefix, clean_name_light, remove_types
@@ -251,18 +252,23 @@ class Matcher:
             wanted = {*block_keys(key), *_one_letter_less(key)}
             found = sorted((blocks[b] for b in wanted if b in blocks), key=len)
             choices = [block for block in found if len(block) <= BLOCK_LIMIT] or found[:1]
-        best: dict[str, float] = {}
-        for names in choices:
+        if not choices:
+            return []
+        if len(choices) == 1:
+            names = choices[0]
             self.compared += len(names)
-            for choice, score, _ in process.extract(
+            similar = process.extract(
                 key, names, scorer=fuzz.ratio, score_cutoff=REVIEW_FUZZY, limit=limit
-            ):
-                best[choice] = score
-        if len(choices) > 1:
-            position = self.position[label]
-            ranked = sorted(best.items(), key=lambda item: (-item[1], position[item[0]]))
-            return ranked[:limit]
-        return list(best.items())
+            )
+            return [(choice, score) for choice, score, _ in similar]
+        names = list(chain.from_iterable(choices))  # (a name in two blocks is compared twice)
+        self.compared += len(names)
+        similar = process.extract(
+            key, names, scorer=fuzz.ratio, score_cutoff=REVIEW_FUZZY, limit=None
+        )
+        position = self.position[label]
+        best = {choice: score for choice, score, _ in similar}
+        return sorted(best.items(), key=lambda item: (-item[1], position[item[0]]))[:limit]
 
 
 def _one_letter_less(key: str) -> set[str]:

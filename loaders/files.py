@@ -289,7 +289,7 @@ def read_csv(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
     kind = path.stem
     # Decoded by the text layer (fast); should the file not be UTF-8, it is read again line by
     # line to name the line.
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="\n") as handle:  # (lines end at \n only)
         reader = csv.reader(handle)
         try:
             try:

@@ -434,18 +434,29 @@ class Planner:
         self, records: Records, problems: bool
     ) -> Iterator[tuple[RawRecord, tuple[str, ...], dict[str, Any]]]:
         """Each valid, resolved fact: its raw record, identity and row."""
+        by_id, redirect, counts = self.index.by_id, self.redirect, self.plan.records
         for raw in self._chunks(records):
             if problems:
-                self.plan.records[raw.kind] += 1
+                counts[raw.kind] += 1
             rel_type = RELATION_BY_KIND[raw.kind]
             record: RelationRecord | None = self._validate(raw, rel_type.model, problems)
             if record is None:
                 continue
-            subject = self._resolve(raw, "subject", record.subject, rel_type.subjects, problems)
-            obj = self._resolve(raw, "object", record.object, rel_type.objects, problems)
-            source = self._resolve(raw, "source", record.source, SOURCE, problems)
+            fields = record.__dict__
+            # (inline, the case of nearly every fact: both parties and the source are ids of
+            # the input's own entities, of the kinds the fact takes)
+            subject, obj, source = fields["subject"], fields["object"], fields["source"]
+            known = by_id.get(subject)
+            if known is None or known[0] not in rel_type.subjects or subject in redirect:
+                subject = self._resolve(raw, "subject", subject, rel_type.subjects, problems)
+            known = by_id.get(obj)
+            if known is None or known[0] not in rel_type.objects or obj in redirect:
+                obj = self._resolve(raw, "object", obj, rel_type.objects, problems)
+            known = by_id.get(source)
+            if known is None or known[0] != "Source" or source in redirect:
+                source = self._resolve(raw, "source", source, SOURCE, problems)
             for name, allowed in OTHER_REFERENCES:
-                value = record.__dict__.get(name)
+                value = fields.get(name)
                 if value is not None:
                     self._resolve(raw, name, value, allowed, problems)
             if subject is None or obj is None or source is None:
