@@ -66,7 +66,7 @@ def startup(runs: int) -> None:
         )
 
 
-@bench.command(short_help="Time the loader's planning (read, validate, resolve; no server).")
+@bench.command(short_help="Time the loader's planning: records/s, peak RSS (no server).")
 @click.argument("folders", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--idless", default=0, help="Also plan N company names without ids.")
 @click.option("--seed", default=1, show_default=True, help="Random seed of the names.")
