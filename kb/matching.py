@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from fingerprints import clean_entity_prefix, clean_name_light, remove_types
@@ -31,10 +32,11 @@ from kb.schema import normalise_name
 
 REVIEW_FUZZY = 85.0  # fuzzy scores from here up are candidates for review
 PREFIX_SCORE = 70.0  # "Anduril" and "Anduril Industries": for review
+BLOCK_LIMIT = 1000  # a block of more names than this is left out when a smaller one exists
 EXACT_ONLY = frozenset({"Person"})  # labels matched only by identifier or exact name + birth
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 17)
 def legal_key(name: str) -> str:
     """The name without legal forms, a leading article and punctuation, words kept in order.
 
@@ -93,10 +95,35 @@ class Match:
     ambiguous: bool = False
 
 
-class Matcher:
-    """Entities of one load's world (the graph's and the load's own), indexed by every key."""
+def block_keys(key: str) -> tuple[str, ...]:
+    """The blocks a name key falls in: fuzzy matching compares a name only with the names that
+    share a block with it, not with every name (10^5 names would be 5 * 10^9 pairs).
 
-    def __init__(self) -> None:
+    A name with numbers meets only names with the same numbers (the only ones fuzzy matching
+    may offer: "firm 1" is never "firm 10"); any other name meets those that share one of its
+    words, its first three letters or its last three ("cambricon" / "canbricon" share no word).
+    When matching, a word with a letter left out counts as a word too ("huaweii" meets
+    "huawei"); a block of more than BLOCK_LIMIT names is left out when a smaller one exists. A
+    name whose every word is misspelt inside, or that shares only words most names have, meets
+    no one: the price of not comparing every pair.
+    """
+    numbers = _digits(key)
+    if numbers:
+        return ("#" + " ".join(numbers),)
+    squeezed = squeeze(key)
+    return (*dict.fromkeys(key.split()), "^" + squeezed[:3], "$" + squeezed[-3:])
+
+
+class Matcher:
+    """Entities of one load's world (the graph's and the load's own), indexed by every key.
+
+    Fuzzy candidates come from blocks (:func:`block_keys`); ``blocking=False`` compares each
+    name with every name of its label (the reference that blocking is tested against).
+    """
+
+    def __init__(self, blocking: bool = True) -> None:
+        self.blocking = blocking
+        self.compared = 0  # names that fuzzy matching compared (to see blocking work)
         self.known: dict[str, Known] = {}
         self.by_identifier: dict[str, set[str]] = {}
         self.by_norm: dict[str, set[str]] = {}
@@ -104,6 +131,8 @@ class Matcher:
         self.by_prefix: dict[str, set[str]] = {}  # proper word prefixes of keys -> ids
         self.keys: dict[str, list[str]] = {}  # label -> the keys (spaced) of its entities
         self.key_ids: dict[str, dict[str, set[str]]] = {}  # label -> key -> ids
+        self.position: dict[str, dict[str, int]] = {}  # label -> key -> its place in keys
+        self.blocks: dict[str, dict[str, list[str]]] = {}  # label -> block -> keys
 
     def add(self, entity: Known) -> None:
         if entity.id in self.known:
@@ -133,8 +162,21 @@ class Matcher:
                 self.by_prefix.setdefault(" ".join(words[:end]), set()).add(entity.id)
             ids = self.key_ids.setdefault(entity.label, {}).setdefault(key, set())
             if not ids:
-                self.keys.setdefault(entity.label, []).append(key)
+                keys = self.keys.setdefault(entity.label, [])
+                self.position.setdefault(entity.label, {})[key] = len(keys)
+                keys.append(key)
+                blocks = self.blocks.setdefault(entity.label, {})
+                for block in block_keys(key):
+                    blocks.setdefault(block, []).append(key)
             ids.add(entity.id)
+
+    def named(self, label: str, names: list[str]) -> set[str]:
+        """Entities of ``label`` with one of these names, aliases or names without legal form."""
+        norms = {normalise_name(n) for n in names} - {""}
+        keys = {squeeze(legal_key(n)) for n in names} - {""}
+        found = {i for n in norms for i in self.by_norm.get(n, ())}
+        found |= {i for k in keys for i in self.by_key.get(k, ())}
+        return {i for i in found if self.known[i].label == label}
 
     def _fits(self, ids: Iterable[str], label: str, exclude: set[str]) -> list[Known]:
         return [
@@ -180,12 +222,9 @@ class Matcher:
             if best is None or score > best.score:
                 scores[entity.id] = Candidate(entity.id, entity.name, round(score, 1), reason)
 
-        choices = self.keys.get(label, [])
         ids_of = self.key_ids.get(label, {})
         for key in keys:
-            for choice, score, _ in process.extract(
-                key, choices, scorer=fuzz.ratio, score_cutoff=REVIEW_FUZZY, limit=5
-            ):
+            for choice, score in self._similar(label, key):
                 if _digits(choice) != _digits(key):
                     continue  # "NVIDIA H100" / "H20", "firm 1" / "firm 10": numbers differ
                 for entity in self._fits(ids_of[choice], label, exclude):
@@ -201,6 +240,44 @@ class Matcher:
         ranked = sorted(scores.values(), key=lambda c: (-c.score, c.id))
         return Match(candidates=ranked, ambiguous=bool(ranked))
 
+    def _similar(self, label: str, key: str, limit: int = 5) -> list[tuple[str, float]]:
+        """The ``limit`` names of ``label`` most like ``key`` (scores from REVIEW_FUZZY up),
+        best first, ties in the order the names were added: among the names that share a
+        block with ``key`` (a word most names share, "technology", is no block when a smaller
+        one exists), or among all names without blocking."""
+        if not self.blocking:
+            choices = [self.keys.get(label, [])]
+        else:
+            blocks = self.blocks.get(label, {})
+            wanted = {*block_keys(key), *_one_letter_less(key)}
+            found = sorted((blocks[b] for b in wanted if b in blocks), key=len)
+            choices = [block for block in found if len(block) <= BLOCK_LIMIT] or found[:1]
+        if not choices:
+            return []
+        if len(choices) == 1:
+            names = choices[0]
+            self.compared += len(names)
+            similar = process.extract(
+                key, names, scorer=fuzz.ratio, score_cutoff=REVIEW_FUZZY, limit=limit
+            )
+            return [(choice, score) for choice, score, _ in similar]
+        names = list(chain.from_iterable(choices))  # (a name in two blocks is compared twice)
+        self.compared += len(names)
+        similar = process.extract(
+            key, names, scorer=fuzz.ratio, score_cutoff=REVIEW_FUZZY, limit=None
+        )
+        position = self.position[label]
+        best = {choice: score for choice, score, _ in similar}
+        return sorted(best.items(), key=lambda item: (-item[1], position[item[0]]))[:limit]
+
+
+def _one_letter_less(key: str) -> set[str]:
+    """The words of ``key`` with one letter left out: a word misspelt by a letter too many
+    ("Huaweii") meets its right spelling's block (asked when matching, never indexed)."""
+    if _digits(key):
+        return set()
+    return {w[:i] + w[i + 1 :] for w in key.split() if len(w) >= 4 for i in range(len(w))}
+
 
 def _digits(text: str) -> list[str]:
     return re.findall(r"\d+", text)
@@ -214,14 +291,14 @@ def _decide(hits: list[Known], score: float, reason: str) -> Match:
 
 
 def similar_pairs(
-    entities: list[Known], apart: set[tuple[str, str]] | None = None
+    entities: list[Known], apart: set[tuple[str, str]] | None = None, *, blocking: bool = True
 ) -> list[tuple[Known, Known, Candidate]]:
     """Likely duplicates among ``entities`` (a cross-reference), each pair once, best first.
 
     Each entity meets the others through :meth:`Matcher.match` (its strongest step decides);
     ``apart`` holds the pairs (sorted ids) decided different, left out.
     """
-    matcher = Matcher()
+    matcher = Matcher(blocking)
     for entity in entities:
         matcher.add(entity)
     apart = apart or set()

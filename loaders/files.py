@@ -287,29 +287,43 @@ def read_csv(path: Path, kinds: set[str]) -> Iterator[RawRecord]:
     if path.stem not in kinds:
         raise ParseError(path, "", f"name a CSV file after its kind: {', '.join(sorted(kinds))}")
     kind = path.stem
-    reader = csv.reader(_lines(path))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise ParseError(path, "line 1", f"invalid CSV: {exc}") from None
-    header = [h.strip() for h in header]
-    if len(set(header)) != len(header) or not all(header):
-        raise ParseError(path, "line 1", f"the header has empty or repeated columns: {header}")
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
+    # Decoded by the text layer (fast); should the file not be UTF-8, it is read again line by
+    # line to name the line.
+    with path.open(encoding="utf-8-sig", newline="\n") as handle:  # (lines end at \n only)
+        reader = csv.reader(handle)
+        try:
+            try:
+                header = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ParseError(path, "line 1", f"invalid CSV: {exc}") from None
+            header = [h.strip() for h in header]
+            if len(set(header)) != len(header) or not all(header):
                 raise ParseError(
-                    path, f"line {line}", f"{len(row)} cells, but the header has {len(header)}"
+                    path, "line 1", f"the header has empty or repeated columns: {header}"
                 )
-            data = {h: c for h, c in zip(header, row, strict=True) if c.strip() != ""}
-            yield RawRecord(kind, data, path, f"line {line}")
-    except csv.Error as exc:
-        raise ParseError(path, f"line {reader.line_num}", f"invalid CSV: {exc}") from None
+            width = len(header)
+            try:
+                for row in reader:
+                    line = reader.line_num
+                    data = {
+                        h: c for h, c in zip(header, row, strict=False) if c and not c.isspace()
+                    }
+                    if len(row) != width and any(c and not c.isspace() for c in row):
+                        raise ParseError(
+                            path, f"line {line}", f"{len(row)} cells, but the header has {width}"
+                        )
+                    if data:  # (a blank row, or one of blank cells, is no record)
+                        yield RawRecord(kind, data, path, f"line {line}")
+            except csv.Error as exc:
+                raise ParseError(path, f"line {reader.line_num}", f"invalid CSV: {exc}") from None
+            return
+        except UnicodeDecodeError:
+            pass
+    for _ in _lines(path):  # raises the ParseError naming the first line that is not UTF-8
+        pass
+    raise ParseError(path, "", "not UTF-8 text")  # (not reached: the text layer agreed)
 
 
 def read_file(path: Path, kinds: set[str]) -> Iterator[RawRecord]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_DEPTH = 20  # how deeply lists and mappings may nest in an input file or a parameter
 BRIEF = 200  # characters of a value quoted in a message
@@ -49,8 +48,9 @@ class ParseError(Exception):
         super().__init__(f"{path}{':' + where if where else ''}: {message}")
 
 
-@dataclass(frozen=True)
-class RawRecord:
+class RawRecord(NamedTuple):
+    """Immutable, and cheap to make (a load makes one or two for every row it reads)."""
+
     kind: str  # a schema kind: "companies", "relies_on", ...
     data: dict[str, Any]
     path: Path

@@ -66,6 +66,27 @@ def startup(runs: int) -> None:
         )
 
 
+@bench.command(short_help="Time the loader's planning: records/s, peak RSS (no server).")
+@click.argument("folders", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--idless", default=0, help="Also plan N company names without ids.")
+@click.option("--seed", default=1, show_default=True, help="Random seed of the names.")
+def plan(folders: tuple[Path, ...], idless: int, seed: int) -> None:
+    """Planning speed of `kb load` (records/s, peak RSS), against an empty graph: no server.
+
+    Example: kb bench generate --scale 100000 --out /tmp/b && kb bench plan /tmp/b --idless 100000
+    """
+    import tempfile
+
+    from kb.bench.plan import line, measure, write_idless
+
+    for folder in folders:
+        click.echo(line(str(folder), measure(folder)))
+    if idless:
+        with tempfile.TemporaryDirectory(prefix="kb-bench-idless-") as temp:
+            write_idless(Path(temp), idless, seed)
+            click.echo(line(f"{idless:,} names without ids", measure(Path(temp))))
+
+
 def _node_kinds() -> set[str]:
     from kb.schema import NODE_BY_KIND
 

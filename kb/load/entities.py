@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from normality import slugify
@@ -36,7 +38,7 @@ from kb.schema import (
 from loaders.records import RawRecord
 
 if TYPE_CHECKING:
-    from kb.load.plan import Pending, Planner
+    from kb.load.plan import Pending, Planner, Records
 
 OnAmbiguous = Literal["fail", "new", "review"]
 ON_AMBIGUOUS: tuple[OnAmbiguous, ...] = ("fail", "new", "review")
@@ -59,7 +61,13 @@ def contributor(raw: RawRecord, record: Any) -> str | None:
     source = getattr(record, "source", None)
     if source:
         return str(source)
-    return "seed" if raw.path.resolve().is_relative_to(seed_dir().resolve()) else None
+    return "seed" if _in_seed(raw.path) else None
+
+
+@lru_cache(maxsize=256)
+def _in_seed(path: Path) -> bool:
+    """Whether a file lies in the seed folder (asked once a file, not once a record)."""
+    return path.resolve().is_relative_to(seed_dir().resolve())
 
 
 def provisional_id(data: dict[str, Any]) -> str:
@@ -89,6 +97,8 @@ class Resolver:
         self.deferred: list[Deferred] = []
         self.claims: list[dict[str, Any]] = []
         self.joined_names: dict[str, set[Entity]] = {}  # names of joined records -> entity
+        self.homes: dict[str, set[str]] = {}  # subjects of the load's HQ facts -> countries
+        self.graph_homes: dict[str, set[str]] = {}  # graph entities -> their HQ countries
         self.apart: dict[str, set[str]] = {}
         for a, b in decisions.different:
             self.apart.setdefault(a, set()).add(b)
@@ -114,6 +124,49 @@ class Resolver:
     def defer(self, raw: RawRecord, record: Any) -> None:
         self.deferred.append(Deferred(raw, record, NODE_BY_KIND[raw.kind].label))
 
+    # ------------------------------------------------------------------- countries
+
+    def _read_homes(self, records: Records, matcher: Matcher) -> None:
+        """The countries the load's HEADQUARTERED_IN facts give (by subject as written, an id
+        or a name), and those of the graph's entities that the records may join by name."""
+        homes: dict[str, set[str]] = {}
+        for raw in records("relations"):
+            if raw.kind == "headquartered_in":
+                subject, home = raw.data.get("subject"), raw.data.get("object")
+                if isinstance(subject, str) and isinstance(home, str) and home.strip():
+                    homes.setdefault(subject.strip(), set()).add(home.strip())
+        for item in self.deferred:
+            nationality = getattr(item.record, "nationality", None)
+            if nationality:
+                homes.setdefault(item.record.id, set()).add(nationality)
+        if not homes:
+            return
+        country = self.planner.country_ids({t for texts in homes.values() for t in texts})
+        for subject, texts in homes.items():
+            found = {country[t] for t in texts if t in country}
+            if found:
+                self.homes[subject] = found
+        named: set[str] = set()
+        for item in self.deferred:
+            if self._home_of(item.record):
+                named |= matcher.named(item.label, [item.record.name, *item.record.aliases])
+        index = self.planner.index.by_id
+        self.graph_homes = self.planner.graph.countries(i for i in named if i not in index)
+
+    def _home_of(self, record: Any) -> set[str]:
+        """The countries a record without an id is said to be in (by its id or its name)."""
+        return self.homes.get(record.id, set()) | self.homes.get(record.name, set())
+
+    def _elsewhere(self, record: Any, target: Candidate) -> str | None:
+        """Why a name match must not join: the record is in a country the entity is not in."""
+        if target.reason.startswith(("decision", "same identifier")):
+            return None
+        ours = self._home_of(record)
+        theirs = self.homes.get(target.id) or self.graph_homes.get(target.id, set())
+        if ours and theirs and not ours & theirs:
+            return f"in {', '.join(sorted(theirs))}, not {', '.join(sorted(ours))}"
+        return None
+
     # ------------------------------------------------------------------- matching
 
     def _matcher(self) -> Matcher:
@@ -131,10 +184,17 @@ class Resolver:
                 matcher.add(Known(id_, label, name, (name, *names.get(id_, ()))))
         return matcher
 
-    def resolve_all(self, pending: list[Pending], duplicates: list[tuple[RawRecord, str]]) -> None:
+    def resolve_all(
+        self,
+        pending: list[Pending],
+        duplicates: list[tuple[RawRecord, str]],
+        records: Records | None = None,
+    ) -> None:
         planner = self.planner
         if self.deferred:
             matcher = self._matcher()
+            if records is not None:
+                self._read_homes(records, matcher)
             taken = set(planner.graph.by_ids(d.record.id for d in self.deferred))
             for item in self.deferred:
                 self._resolve(item, matcher, taken, pending, duplicates)
@@ -165,6 +225,13 @@ class Resolver:
             exclude = set(self.apart.get(record.id, ()))
             found = matcher.match(item.label, names, identifiers, birth, exclude)
             target, candidates, ambiguous = found.target, found.candidates, found.ambiguous
+            elsewhere = self._elsewhere(record, target) if target is not None else None
+            if target is not None and elsewhere is not None:
+                # the same name in another country: perhaps another firm; never joined by guess
+                candidates = [
+                    Candidate(target.id, target.name, target.score, f"{target.reason}; {elsewhere}")
+                ]
+                target, ambiguous = None, True
         if target is not None:
             known = matcher.known.get(target.id)
             if (
@@ -200,6 +267,9 @@ class Resolver:
             planner.redirect.setdefault(record.id, new_id)
         review = ambiguous and self.on_ambiguous == "review"
         planner.node(raw, record.model_copy(update={"id": new_id}), pending, duplicates, review)
+        home = self._home_of(record)
+        if home:
+            self.homes[new_id] = home
         matcher.add(
             Known(new_id, item.label, record.name, tuple(names), tuple(identifiers), birth, set_by)
         )

@@ -96,6 +96,8 @@ class Graph(Protocol):
 
     def candidates(self, labels: list[str]) -> list[Known]: ...
 
+    def countries(self, ids: Iterable[str]) -> dict[str, set[str]]: ...
+
 
 class MemoryGraph:
     """A graph given as an index (the seed check's empty graph, tests)."""
@@ -121,6 +123,9 @@ class MemoryGraph:
             for id_, (label, name) in self.index.by_id.items()
             if label in labels
         ]
+
+    def countries(self, ids: Iterable[str]) -> dict[str, set[str]]:
+        return {}  # an index holds no facts
 
 
 def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
@@ -186,3 +191,11 @@ class Neo4jGraph:
         """Every entity of these labels, with every name and identifier (its claims' too):
         read only when a load has records without an id."""
         return [Known.from_row(r) for r in self._read("load/match_candidates", labels=labels)]
+
+    def countries(self, ids: Iterable[str]) -> dict[str, set[str]]:
+        """The countries these entities are headquartered in (those that have any)."""
+        found: dict[str, set[str]] = {}
+        for chunk in _chunks(ids):
+            for r in self._read("load/entity_countries", ids=chunk):
+                found[r["id"]] = set(r["countries"])
+        return found

@@ -13,6 +13,7 @@ only when there is one.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,12 +39,50 @@ from loaders.records import RawRecord, brief
 
 RELATION_FIELDS_IN_KEY = {"subject", "object", "source"}
 REFERENCE_FIELDS = ("subject", "object", "source", "category", "destination")
+SOURCE = frozenset({"Source"})
+OTHER_REFERENCES = (("category", frozenset({"Category"})), ("destination", frozenset({"Country"})))
 SUGGESTIONS = 20  # unknown references that get "did you mean" (each compares every name)
 
 Part = Literal["nodes", "relations"]
 Records = Callable[[Part], Iterable[RawRecord]]  # a fresh pass over the input's records
 
 __all__ = ["Entity", "EntityIndex", "Plan", "Planner", "build_plan"]
+
+
+class Hashes:
+    """A set of 64-bit hashes in one flat table (open addressing): 8-16 bytes a hash, where a
+    Python set of ints takes about 76 (76 MB for the 10^6 facts of a large load)."""
+
+    def __init__(self) -> None:
+        self.table = array("q", bytes(8 * 4096))
+        self.mask = 4095
+        self.count = 0
+
+    def add(self, value: int) -> bool:
+        """Add ``value``; False if it was there already."""
+        value = value or 1  # (0 marks an empty slot)
+        table, mask = self.table, self.mask
+        slot = value & mask
+        while True:
+            found = table[slot]
+            if found == 0:
+                table[slot] = value
+                self.count += 1
+                if self.count * 10 > mask * 7:
+                    self._grow()
+                return True
+            if found == value:
+                return False
+            slot = (slot + 1) & mask
+
+    def _grow(self) -> None:
+        old = self.table
+        self.mask = self.mask * 2 + 1
+        self.table = array("q", bytes(8 * (self.mask + 1)))
+        self.count = 0
+        for value in old:
+            if value:
+                self.add(value)
 
 
 @dataclass
@@ -143,8 +182,9 @@ class Planner:
         return self.plan
 
     def _validate(self, raw: RawRecord, model: type[Any], problems: bool = True) -> Any:
-        data = dict(raw.data)
-        data.pop("resolve_by_name", None)
+        data = raw.data
+        if "resolve_by_name" in data:  # (a flag for the loader, not a field)
+            data = {k: v for k, v in data.items() if k != "resolve_by_name"}
         try:
             return model.model_validate(data)
         except ValidationError as error:
@@ -177,7 +217,7 @@ class Planner:
                 self.resolver.defer(raw, record)
                 continue
             self.node(raw, record, pending, duplicates)
-        self.resolver.resolve_all(pending, duplicates)
+        self.resolver.resolve_all(pending, duplicates, records)
         self._check_labels(pending)
         if duplicates:
             self._report_duplicate_ids(records, duplicates)
@@ -252,12 +292,19 @@ class Planner:
         reference is not an id (the graph is never read whole otherwise).
         """
         texts: set[str] = set()
+        by_id, redirect, looked = self.index.by_id, self.redirect, self.looked
         for raw in chunk:
+            data = raw.data
             for name in REFERENCE_FIELDS:
-                text = _reference(raw.data.get(name))
+                value = data.get(name)
+                if value is None or (
+                    type(value) is str and value in by_id and value not in redirect
+                ):
+                    continue  # (most references: an id of the input, as given)
+                text = _reference(value)
                 if text is not None:
-                    text = self.redirect.get(text, text)
-                    if text not in self.index.by_id and text not in self.looked:
+                    text = redirect.get(text, text)
+                    if text not in by_id and text not in looked:
                         texts.add(text)
         if not texts:
             return
@@ -285,6 +332,25 @@ class Planner:
         matches.update((e.id, e) for e in self.index.named(norm))
         return [matches[i] for i in sorted(matches)]
 
+    def country_ids(self, texts: set[str]) -> dict[str, str]:
+        """The country each text names (an id, a name or an alias; of the input or the graph),
+        for the texts that name exactly one."""
+        asked = {t for t in texts if t not in self.index.by_id}
+        by_id = self.graph.by_ids(asked)
+        by_name = self.graph.by_norms({normalise_name(t) for t in asked - set(by_id)} - {""})
+        found: dict[str, str] = {}
+        for text in texts:
+            own = self.index.get(text) or by_id.get(text)
+            if own is not None:
+                entities = [own]
+            else:
+                norm = normalise_name(text)
+                entities = [*self.index.named(norm), *by_name.get(norm, ())]
+            countries = {e.id for e in entities if e.label == "Country"}
+            if len(countries) == 1:
+                found[text] = countries.pop()
+        return found
+
     def _suggest(self, text: str) -> list[str]:
         self.unknown += 1
         if self.unknown > SUGGESTIONS:
@@ -310,11 +376,16 @@ class Planner:
         text: str,
         allowed: frozenset[str],
         problems: bool = True,
-    ) -> Entity | None:
+    ) -> str | None:
+        """The id of the one entity ``text`` names that fits ``allowed`` (else a problem)."""
+        if text not in self.redirect:
+            known = self.index.by_id.get(text)
+            if known is not None and known[0] in allowed:
+                return text  # (most references: an id of the input)
         matches = self.lookup(text)
         fitting = [m for m in matches if m.label in allowed]
         if len(fitting) == 1:
-            return fitting[0]
+            return fitting[0].id
         if not problems:
             return None
         if len(fitting) > 1:
@@ -363,46 +434,54 @@ class Planner:
         self, records: Records, problems: bool
     ) -> Iterator[tuple[RawRecord, tuple[str, ...], dict[str, Any]]]:
         """Each valid, resolved fact: its raw record, identity and row."""
+        by_id, redirect, counts = self.index.by_id, self.redirect, self.plan.records
         for raw in self._chunks(records):
             if problems:
-                self.plan.records[raw.kind] += 1
+                counts[raw.kind] += 1
             rel_type = RELATION_BY_KIND[raw.kind]
             record: RelationRecord | None = self._validate(raw, rel_type.model, problems)
             if record is None:
                 continue
-            subject = self._resolve(raw, "subject", record.subject, rel_type.subjects, problems)
-            obj = self._resolve(raw, "object", record.object, rel_type.objects, problems)
-            source = self._resolve(raw, "source", record.source, frozenset({"Source"}), problems)
-            for name in ("category", "destination"):
-                value = record.__dict__.get(name)
+            fields = record.__dict__
+            # (inline, the case of nearly every fact: both parties and the source are ids of
+            # the input's own entities, of the kinds the fact takes)
+            subject, obj, source = fields["subject"], fields["object"], fields["source"]
+            known = by_id.get(subject)
+            if known is None or known[0] not in rel_type.subjects or subject in redirect:
+                subject = self._resolve(raw, "subject", subject, rel_type.subjects, problems)
+            known = by_id.get(obj)
+            if known is None or known[0] not in rel_type.objects or obj in redirect:
+                obj = self._resolve(raw, "object", obj, rel_type.objects, problems)
+            known = by_id.get(source)
+            if known is None or known[0] != "Source" or source in redirect:
+                source = self._resolve(raw, "source", source, SOURCE, problems)
+            for name, allowed in OTHER_REFERENCES:
+                value = fields.get(name)
                 if value is not None:
-                    label = "Category" if name == "category" else "Country"
-                    self._resolve(raw, name, value, frozenset({label}), problems)
+                    self._resolve(raw, name, value, allowed, problems)
             if subject is None or obj is None or source is None:
                 continue
-            if subject.id == obj.id and record.subject != record.object:
+            if subject == obj and record.subject != record.object:
                 continue  # two parties that resolution found to be one: no fact
             key = relation_key(record)
-            identity = (subject.id, rel_type.type, obj.id, source.id, key)
+            identity = (subject, rel_type.type, obj, source, key)
             row = {
-                "subject": subject.id,
-                "object": obj.id,
-                "source": source.id,
+                "subject": subject,
+                "object": obj,
+                "source": source,
                 "key": key,
-                "props": record.model_dump(exclude=RELATION_FIELDS_IN_KEY),
+                "props": _fact_props(record),
                 "run": self.run,
             }
             yield raw, identity, row
 
     def _relations(self, records: Records) -> None:
-        seen: set[int] = set()
+        seen = Hashes()
         suspects: list[tuple[RawRecord, tuple[str, ...], dict[str, Any]]] = []
         for raw, identity, row in self._facts(records, problems=True):
-            digest = hash(identity)
-            if digest in seen:
+            if not seen.add(hash(identity)):
                 suspects.append((raw, identity, row))
                 continue
-            seen.add(digest)
             self._keep(identity[1], row)
         if suspects:
             self._report_duplicate_facts(records, suspects)
@@ -434,6 +513,15 @@ class Planner:
                 f"{raw.origin}: duplicate fact {subject} {rel_type} {obj} "
                 f"(source {source}{', ' + key if key else ''}; first at {first[identity]})"
             )
+
+
+def _fact_props(record: RelationRecord) -> dict[str, Any]:
+    """``record.model_dump(exclude=RELATION_FIELDS_IN_KEY)``, faster: a fact's fields are
+    plain values (no nested models, no computed fields)."""
+    props = dict(record.__dict__)
+    for name in RELATION_FIELDS_IN_KEY:
+        del props[name]
+    return props
 
 
 def _parties(raw: RawRecord) -> tuple[Any, Any]:
