@@ -20,6 +20,7 @@ class Rule:
     confidence: Confidence  # the best a row using the rule can be ("stated": as its facts)
     queries: tuple[str, ...]  # the library queries that apply it
     opt_in: bool  # shown only when asked (inherited=true)
+    unasked_in: tuple[str, ...] = ()  # queries that still apply an opt-in rule without asking
 
 
 RULES: tuple[Rule, ...] = (
@@ -45,7 +46,8 @@ RULES: tuple[Rule, ...] = (
         "depends on",
         "implied",
         ("blast-radius", "dependency-paths", "sites-relying-on-supplier"),
-        False,
+        True,
+        ("dependency-paths",),
     ),
     Rule(
         "part -> whole",

@@ -57,6 +57,7 @@ ALL_VALUES = frozenset({"all", "any", "*", ""})
 PAGE_PARAMS = ("skip", "limit")
 ALL_ROWS = 2**62
 PAGE_SIZE = 100  # the rows of a page when a caller pages without saying how many
+ROWS_OF = "$($query)"  # in a summary file: the body of the query it summarises
 
 ParamType = Literal["string", "integer", "float", "boolean", "entity", "entities", "list"]
 _MISSING: Any = object()
@@ -397,9 +398,15 @@ def unbounded_patterns(body: str) -> list[str]:
     return problems
 
 
-def parse_file(path: Path) -> Query:
-    """One library file, checked; any problem is a :class:`QueryError` naming the file."""
+def parse_file(path: Path, rows_of: Query | None = None) -> Query:
+    """One library file, checked; any problem is a :class:`QueryError` naming the file.
+
+    A summary (``rows_of``: the query it summarises) may count the rows of that query itself:
+    its ``$($query)`` line stands for the query's body, run whole (so the counts are those
+    of the whole answer)."""
     text = statements.read(path)
+    if rows_of is not None and ROWS_OF in text:
+        text = text.replace(ROWS_OF, rows_of.body)
     where = f"{path.name}"
     match = _HEADER.match(text)
     if not match:
@@ -430,6 +437,8 @@ def parse_file(path: Path) -> Query:
     if len(set(declared)) != len(declared):
         problems.append(f"a parameter is declared twice: {declared}")
     used = used_params(body)
+    if rows_of is not None and rows_of.header.paged and ROWS_OF in statements.read(path):
+        used -= set(PAGE_PARAMS)  # the summarised query's own paging, bound to the whole answer
     if header.paged:
         if absent := [name for name in PAGE_PARAMS if name not in used]:
             problems.append(f"a paged query ends with SKIP $skip LIMIT $limit; ${absent[0]} unused")
@@ -490,16 +499,17 @@ def _load(directory: Path) -> Library:
         except QueryError as exc:
             problems.append(str(exc))
     for path in statements.library_paths(directory / statements.SUMMARY_DIR):
-        try:
-            summary = parse_file(path)
-        except QueryError as exc:
-            problems.append(f"{statements.SUMMARY_DIR}/{exc}")
-            continue
         where = f"{statements.SUMMARY_DIR}/{path.name}"
         main = queries.get(path.stem)
         if main is None:
             problems.append(f"{where}: summarises no query of the library (no {path.name})")
-        elif summary.header.paged:
+            continue
+        try:
+            summary = parse_file(path, rows_of=main)
+        except QueryError as exc:
+            problems.append(f"{statements.SUMMARY_DIR}/{exc}")
+            continue
+        if summary.header.paged:
             problems.append(f"{where}: a summary answers in one piece: drop paged: true")
         elif summary.params != main.params:
             problems.append(f"{where}: a summary takes the parameters of {main.name}, as declared")
@@ -662,7 +672,7 @@ def count_rows(
     from kb import db
     from kb.errors import QueryStopped
 
-    text = statements.statement("page/count").replace("$($query)", query.body)
+    text = statements.statement("page/count").replace(ROWS_OF, query.body)
     try:
         rows = db.run(
             driver,
@@ -761,15 +771,10 @@ def run_summary(
         have = [q for q in lib.names if lib.queries[q].summary is not None]
         raise QueryError(f"Query '{name}' has no summary; these do: {', '.join(have) or 'none'}.")
     summary = query.summary
-    rows = Answer(
-        run_resolved(
-            driver,
-            database,
-            summary,
-            resolved_params(driver, database, summary, params or {}),
-            timeout=timeout,
-        )
-    )
+    bound = resolved_params(driver, database, summary, params or {})
+    if set(PAGE_PARAMS) <= used_params(summary.body):  # it counts the rows of the query itself
+        bound.update(skip=0, limit=ALL_ROWS)
+    rows = Answer(run_resolved(driver, database, summary, bound, timeout=timeout))
     if not rows:
         rows.note = query.empty_note(params or {})
     return rows
