@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from kb import KnowledgeBase, db
 from kb.cli import main
 from kb.errors import KBError, QueryError
-from kb.library import MAX_HOPS, Query, load_library, parse_file
+from kb.library import MAX_HOPS, PAGE_PARAMS, Query, load_library, parse_file
 from kb.paths import cypher_dir
 
 LIBRARY = load_library()
@@ -66,7 +66,9 @@ def test_header_matches_body(query: Query) -> None:
     assert header.mode == "read"
     assert header.title and header.description and header.returns
     used = set(re.findall(r"\$([A-Za-z_]\w*)", _strip(query.body)))
-    assert {p.name for p in header.params} == used
+    paging = set(PAGE_PARAMS) if header.paged else set()
+    assert paging <= used
+    assert {p.name for p in header.params} == used - paging
     assert set(header.example) <= {p.name for p in header.params}
     assert query.text.lstrip().startswith("/*")
 
@@ -190,6 +192,7 @@ def test_parameters_are_coerced_to_their_types() -> None:
         "supplier": "CATL",
         "max_hops": 3,
         "types": ["Company", "Region"],
+        "inherited": False,
     }
     firms = LIBRARY.get("firms-relying-on")
     bound = firms.bind({"tech": "all", "inherited": "false"})

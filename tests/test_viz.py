@@ -26,7 +26,7 @@ from kb.browser import shipped_style
 from kb.cli import main
 from kb.schema import RELATION_TYPES
 
-CATL = ("sites-relying-on-supplier", {"supplier": "CATL"})
+CATL = ("sites-relying-on-supplier", {"supplier": "CATL", "inherited": "true"})
 COMPANY = shipped_style().node(["Company"])["color"]
 
 
