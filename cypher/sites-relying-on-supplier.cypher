@@ -91,21 +91,25 @@ CALL (s, hidden) {
 MATCH p = (t:Entity)
   ((a)-[inherit:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(b)
      WHERE $inherited AND NOT coalesce(inherit.created_run, '') IN hidden){0,2}
-  (holder:Entity)
+  (holder:Entity)-[step1:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(:Entity)
+  // countries and world regions pass nothing on in the middle of a chain: checked as the
+  // search goes (it starts at the supplier's end), so it never walks through them
   ((x)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(y)
      WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)
+       AND NOT x:Country AND NOT x:Region
        AND NOT coalesce(d.created_run, '') IN hidden
-       AND NOT coalesce(x.created_run, '') IN hidden){1,4}
+       AND NOT coalesce(x.created_run, '') IN hidden){0,3}
   (:Entity)
   ((firm)-[hq:HEADQUARTERED_IN]->(firm_home) WHERE NOT coalesce(hq.created_run, '') IN hidden){0,1}
   (end)
 WHERE length(p) + CASE WHEN supply IS NULL THEN 0 ELSE 1 END <= $max_hops
   AND NOT coalesce(t.created_run, '') IN hidden
   AND t <> c AND (t:Region OR t:Site OR t:Company)
-  // countries and world regions pass nothing on in the middle of a chain
-  AND none(v IN x[1..] WHERE v:Country OR v:Region)
+  // each fact read dependent to provider, as in the steps after it
+  AND (type(step1) = 'RELIES_ON') = (startNode(step1) = holder)
+  AND NOT coalesce(step1.created_run, '') IN hidden AND NOT coalesce(holder.created_run, '') IN hidden
   // a product depends on its maker only when the maker itself is cut off: MAKES comes last
-  AND none(r IN d[..-1] WHERE type(r) = 'MAKES')
+  AND none(r IN ([step1] + d)[..-1] WHERE type(r) = 'MAKES')
   // inheritance stays inside the country
   AND all(v IN b WHERE v = c OR EXISTS { (v)-[:LOCATED_IN*1..3]->(c) })
   AND (EXISTS { (t)-[:LOCATED_IN*1..3]->(c) }
