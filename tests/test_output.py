@@ -95,7 +95,7 @@ def test_an_empty_csv_answer_prints_its_header(seeded_graph: KnowledgeBase) -> N
     assert code == 0
     assert out.splitlines() == [
         "place,place_id,place_type,role,supplier,supplier_restrictions,categories,chain,"
-        "confidence,other_chains,flows,evidence"
+        "confidence,inferred,rules,other_chains,flows,evidence"
     ]
 
 
