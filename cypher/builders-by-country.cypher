@@ -9,6 +9,7 @@ description: >
   regions, cities and sites that lie in the place (India: Mumbai, Hyderabad, Chennai,
   Bengaluru; Asia-Pacific: its countries too), each with its kind, quote and list heading.
 mode: read
+paged: true
 params:
   - name: place
     type: entity
@@ -69,4 +70,5 @@ RETURN builder.name AS builder,
          confidence: r.confidence
        }] AS evidence,
        regions
-ORDER BY 'BUILDS_IN' IN relations DESC, score DESC, builder
+ORDER BY 'BUILDS_IN' IN relations DESC, score DESC, builder, builder_id
+SKIP $skip LIMIT $limit

@@ -9,6 +9,7 @@ description: >
   (`operates`). One row per company: the places matched out of those asked, its home, the
   weakest confidence of the facts used, and their evidence (quote, list heading, source).
 mode: read
+paged: true
 params:
   - name: places
     type: entities
@@ -65,4 +66,5 @@ RETURN f.name AS company,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY matched DESC, company
+ORDER BY matched DESC, company, company_id
+SKIP $skip LIMIT $limit

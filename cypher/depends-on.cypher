@@ -10,6 +10,7 @@ description: >
   Direct dependencies (distance 1) come first. `kind` keeps the dependencies whose last step
   is of that kind.
 mode: read
+paged: true
 params:
   - name: entity
     type: entity
@@ -81,4 +82,5 @@ RETURN x.name AS dependency,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY distance, kind, dependency
+ORDER BY distance, kind, dependency, dependency_id, chain
+SKIP $skip LIMIT $limit

@@ -10,6 +10,7 @@ description: >
   forms) or dates for a restriction, the kind of a statement (reason, goal, claim), and the quote, the heading of the list it is an item of
   (context), source, as_of and confidence of the fact.
 mode: read
+paged: true
 params:
   - name: entity
     type: entity
@@ -64,4 +65,5 @@ RETURN relation,
        CASE WHEN r IS NULL THEN e.source ELSE r.source END AS source,
        r.as_of AS as_of,
        CASE WHEN r IS NULL THEN e.confidence ELSE r.confidence END AS confidence
-ORDER BY part, relation, other
+ORDER BY part, relation, other, other_id, direction, details, source, quote, as_of
+SKIP $skip LIMIT $limit

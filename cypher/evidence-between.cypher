@@ -7,6 +7,7 @@ description: >
   publisher, date, address), as_of and confidence. For chains through other entities, see
   dependency-paths.
 mode: read
+paged: true
 params:
   - name: a
     type: entity
@@ -50,4 +51,5 @@ RETURN subject.name AS subject,
        src.date AS source_date,
        fact.as_of AS as_of,
        fact.confidence AS confidence
-ORDER BY subject, relation, details
+ORDER BY subject, relation, details, object, source, quote, context, as_of
+SKIP $skip LIMIT $limit

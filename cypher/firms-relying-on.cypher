@@ -16,6 +16,7 @@ description: >
   firm's headquarters fact included) and the evidence of every fact used. Rows from facts
   come first, inferred rows after them.
 mode: read
+paged: true
 params:
   - name: country
     type: entity
@@ -140,4 +141,5 @@ RETURN f.name AS firm,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY inferred, best DESC, firm, technology
+ORDER BY inferred, best DESC, firm, technology, firm_id, technology_id
+SKIP $skip LIMIT $limit

@@ -8,6 +8,7 @@ description: >
   Filter by home country (e.g. U.S. firms abroad, which the article puts at about 48% of
   non-U.S. projects by investment value) or by host.
 mode: read
+paged: true
 params:
   - name: home
     type: entity
@@ -70,4 +71,5 @@ RETURN op.name AS operator,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY home, operator, host
+ORDER BY home, operator, host, operator_id, host
+SKIP $skip LIMIT $limit

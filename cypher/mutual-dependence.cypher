@@ -10,6 +10,7 @@ description: >
   `max_facts` each way), the pair's confidence (the weaker of the two directions' best) and
   the evidence of the chains shown.
 mode: read
+paged: true
 params:
   - name: level
     type: string
@@ -139,4 +140,5 @@ RETURN a.name AS a,
           quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
           confidence: r.confidence}])
          AS evidence
-ORDER BY score DESC, a_on_b + b_on_a DESC, a, b
+ORDER BY score DESC, a_on_b + b_on_a DESC, a, b, a_id, b_id
+SKIP $skip LIMIT $limit

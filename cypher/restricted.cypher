@@ -11,6 +11,7 @@ description: >
   maker's home); `kind` keeps one kind. One row per target and restriction, earliest start
   first, with the quote, list heading and source of every fact used.
 mode: read
+paged: true
 params:
   - name: issuer
     type: entity
@@ -105,4 +106,5 @@ RETURN target.name AS target,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY start IS NULL, start, target, restriction
+ORDER BY start IS NULL, start, target, restriction, target_id, restriction_id
+SKIP $skip LIMIT $limit

@@ -8,6 +8,7 @@ description: >
   source and confidence of the targeting fact, and the chain of facts that ties the
   restriction to the entity. Restrictions a country or agency issued are listed for it too.
 mode: read
+paged: true
 params:
   - name: entity
     type: entity
@@ -74,4 +75,5 @@ RETURN rs.name AS restriction,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY how = 'issued by it', how <> 'direct', start, restriction, target
+ORDER BY how = 'issued by it', how <> 'direct', start, restriction, target, restriction_id, target, quote, source
+SKIP $skip LIMIT $limit

@@ -6,6 +6,7 @@ description: >
   (absolute, and relative in percent), what each statistic is about, and its quote, source
   and confidence. Name the series by its id (see statistics-list) or by any statistic in it.
 mode: read
+paged: true
 params:
   - name: statistic
     type: entity
@@ -46,4 +47,5 @@ RETURN s.series AS series,
        s.context AS context,
        s.source AS source,
        s.confidence AS confidence
-ORDER BY year, period
+ORDER BY year, period, statistic, source, quote
+SKIP $skip LIMIT $limit

@@ -7,6 +7,7 @@ description: >
   its normalised form (a fraction for percentages, U.S. dollars for amounts); one row each, grouped by series (a series with several years is a trend, see
   statistic-trend), with what it is about and its quote, source and confidence.
 mode: read
+paged: true
 params:
   - name: about
     type: entity
@@ -46,4 +47,5 @@ RETURN s.series AS series,
        s.context AS context,
        s.source AS source,
        s.confidence AS confidence
-ORDER BY series, year, statistic
+ORDER BY series, year, statistic, statistic_id
+SKIP $skip LIMIT $limit

@@ -7,6 +7,7 @@ description: >
   operator, investor), whether that is abroad from the company's home, statistics about both
   the company and the place (e.g. an investment amount), and the evidence.
 mode: read
+paged: true
 params:
   - name: company
     type: entity
@@ -45,4 +46,5 @@ RETURN place.name AS place,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence,
          note: r.note}] AS evidence
-ORDER BY abroad, country, place, relation
+ORDER BY abroad, country, place, relation, place_id, operator, role
+SKIP $skip LIMIT $limit

@@ -17,7 +17,7 @@ module (and ``kb --help``) stays quick.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -90,6 +90,10 @@ class QueryInfo:
     cypher: str  # the whole file, header included: runnable as it is in Browser
     path: Path
     empty: str | None = None  # why an answer may be empty, and which query would answer
+    paged: bool = False  # the server pages it (--limit N, --cursor TOKEN)
+    summary: str | None = None  # the summary's title (--summary), when the query has one
+    summary_returns: tuple[str, ...] = ()  # the summary's columns
+    summary_path: Path | None = None
 
     def as_dict(self, *, cypher: bool = True) -> dict[str, Any]:
         """Plain values, for JSON or YAML (``cypher=False`` leaves out the statement)."""
@@ -102,6 +106,9 @@ class QueryInfo:
             "example": dict(self.example),
             "example_command": self.example_command,
             "empty": " ".join(self.empty.split()) if self.empty else None,
+            "paged": self.paged,
+            "summary": self.summary,
+            "summary_returns": list(self.summary_returns),
         }
         if cypher:
             out["file"] = str(self.path)
@@ -137,6 +144,10 @@ class QueryInfo:
             cypher=query.text,
             path=query.path,
             empty=header.empty,
+            paged=header.paged,
+            summary=query.summary.title if query.summary else None,
+            summary_returns=query.summary.header.returns if query.summary else (),
+            summary_path=query.summary.path if query.summary else None,
         )
 
 
@@ -263,6 +274,9 @@ class KnowledgeBase:
         params: Mapping[str, Any] | None = None,
         /,
         *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        summary: bool = False,
         timeout: float | None = DEFAULT_TIMEOUT,
         **more: Any,
     ) -> Answer:
@@ -274,6 +288,19 @@ class KnowledgeBase:
         The answer is a list of rows; when it is empty, its ``note`` says why and which query
         would answer.
 
+        A paged query (``kb query show`` says so) answers in pages when given ``limit`` or a
+        ``cursor``: at most ``limit`` rows (default 100 with a cursor), the server stopping
+        after them. The page's ``next_cursor`` asks for the next one and ``remaining`` counts
+        the rows after it (on the server, when first read; None if not within ``timeout``)::
+
+            page = kb.query("blast-radius", supplier="CATL", limit=20)
+            while page.next_cursor:
+                page = kb.query("blast-radius", supplier="CATL", limit=20,
+                                cursor=page.next_cursor)
+
+        A query that does not page answers in full; ``limit`` then keeps its first rows.
+        ``summary=True`` runs the query's summary instead (counts per group).
+
         A library query has no write switch for a parameter to reach: it always runs read-only.
         It stops after ``timeout`` seconds (None: no limit).
         """
@@ -281,8 +308,74 @@ class KnowledgeBase:
 
         given = {**(params or {}), **more}
         lib = library.load_library()
-        lib.get(name).bind(given)  # parameter errors before any connection is made
-        return library.run(self.driver, self.database, name, given, library=lib, timeout=timeout)
+        query = lib.get(name)
+        query.bind(given)  # parameter errors before any connection is made
+        if summary:
+            if limit is not None or cursor is not None:
+                from kb.errors import QueryError
+
+                raise QueryError("A summary answers in one piece: no limit or cursor with it.")
+            return library.run_summary(
+                self.driver, self.database, name, given, library=lib, timeout=timeout
+            )
+        if query.header.paged and (limit is not None or cursor is not None):
+            return library.run_page(
+                self.driver,
+                self.database,
+                name,
+                given,
+                limit=library.PAGE_SIZE if limit is None else limit,
+                cursor=cursor,
+                library=lib,
+                timeout=timeout,
+            )
+        if cursor is not None:
+            library.paged_query(lib, name)  # says the query does not page
+        answer = library.run(self.driver, self.database, name, given, library=lib, timeout=timeout)
+        if limit is not None and len(answer) > limit:
+            cut = library.Answer(answer[:limit])
+            cut.note = answer.note
+            return cut
+        return answer
+
+    def pages(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        /,
+        *,
+        size: int = 100,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        **more: Any,
+    ) -> Iterator[Answer]:
+        """The pages of a paged query, each read from the server when the loop reaches it::
+
+        for page in kb.pages("sites-relying-on-supplier", supplier="CATL", size=50):
+            print(page.offset, len(page))
+        """
+        from kb import library
+
+        given = {**(params or {}), **more}
+        lib = library.load_library()
+        lib.get(name).bind(given)
+        return library.iter_pages(
+            self.driver, self.database, name, given, size=size, library=lib, timeout=timeout
+        )
+
+    def iter_rows(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        /,
+        *,
+        size: int = 100,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        **more: Any,
+    ) -> Iterator[dict[str, Any]]:
+        """The rows of a paged query one by one, read page by page (``size`` rows a read):
+        stop early and the rest is never computed."""
+        for page in self.pages(name, params, size=size, timeout=timeout, **more):
+            yield from page
 
     def resolve(self, value: str, labels: Sequence[str] = ()) -> Entity:
         """The one entity a name, alias or id names (of one of ``labels`` when given); an

@@ -29,6 +29,7 @@ import functools
 import html
 import http.server
 import json
+import re
 import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -290,6 +291,10 @@ off</a> to see the answer's facts only (Browser keeps the setting).
 """
 
 
+BROWSER_ALL_ROWS = 2**53 - 1
+_PAGE = re.compile(r"\bSKIP \$skip LIMIT \$limit\b")
+
+
 def query_guide(
     driver: Any, database: str | None, name: str, given: Mapping[str, Any], *, graph: bool = False
 ) -> str:
@@ -303,7 +308,13 @@ def query_guide(
     command = f"kb query run {name}{shown}"
     if not graph:
         values = library.resolved_params(driver, database, query, given)
-        return answer_guide(query.title, command, query.body, values)
+        statement = query.body
+        if query.header.paged:
+            # Browser sends a number of :params as a float, which SKIP and LIMIT refuse; the
+            # whole answer's limit is the largest integer a float holds exactly.
+            values.update(skip=0, limit=BROWSER_ALL_ROWS)
+            statement = _PAGE.sub("SKIP toInteger($skip) LIMIT toInteger($limit)", statement)
+        return answer_guide(query.title, command, statement, values)
     answer = viz.answer(driver, database, name, given)
     title = f"{query.title}: the nodes and facts behind the answer"
     return answer_guide(title, command, viz.subgraph_statement(), answer.refs.params())

@@ -51,6 +51,8 @@ def _key(directory: Path) -> str:
         digest.update(f"{name}\0{stat.st_mtime_ns}\0{stat.st_size}\0".encode())
     for path in statements.library_paths(directory):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in statements.library_paths(directory / statements.SUMMARY_DIR):
+        digest.update(b"summary/" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
 
 
@@ -72,7 +74,9 @@ def _info(item: dict[str, Any]) -> QueryInfo:
             **item,
             "params": params,
             "returns": tuple(item["returns"]),
+            "summary_returns": tuple(item.get("summary_returns", ())),
             "path": Path(item["path"]),
+            "summary_path": Path(item["summary_path"]) if item.get("summary_path") else None,
         }
     )
 
@@ -80,7 +84,14 @@ def _info(item: dict[str, Any]) -> QueryInfo:
 def _write(cache: Path, infos: dict[str, QueryInfo]) -> None:
     try:
         text = json.dumps(
-            [{**asdict(info), "path": str(info.path)} for info in infos.values()],
+            [
+                {
+                    **asdict(info),
+                    "path": str(info.path),
+                    "summary_path": str(info.summary_path) if info.summary_path else None,
+                }
+                for info in infos.values()
+            ],
             ensure_ascii=False,
         )
         if _read_text(text) != infos:  # a value JSON cannot keep (a date, say): no cache

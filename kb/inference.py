@@ -20,8 +20,6 @@ class Rule:
     confidence: Confidence  # the best a row using the rule can be ("stated": as its facts)
     queries: tuple[str, ...]  # the library queries that apply it
     opt_in: bool  # shown only when asked (inherited=true), in every query that applies it
-    # the queries that apply the rule only when asked, where it is not opt-in everywhere yet
-    opt_in_queries: tuple[str, ...] = ()
 
 
 RULES: tuple[Rule, ...] = (
@@ -47,8 +45,7 @@ RULES: tuple[Rule, ...] = (
         "depends on",
         "implied",
         ("blast-radius", "dependency-paths", "sites-relying-on-supplier"),
-        False,
-        ("dependency-paths",),
+        True,
     ),
     Rule(
         "part -> whole",

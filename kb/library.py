@@ -23,10 +23,14 @@ Loading checks every file: the header is complete, the parameters it declares ar
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
+import hashlib
+import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -52,6 +56,8 @@ ALL_VALUES = frozenset({"all", "any", "*", ""})
 # values that mean "the whole answer".
 PAGE_PARAMS = ("skip", "limit")
 ALL_ROWS = 2**62
+PAGE_SIZE = 100  # the rows of a page when a caller pages without saying how many
+ROWS_OF = "$($query)"  # in a summary file: the body of the query it summarises
 
 ParamType = Literal["string", "integer", "float", "boolean", "entity", "entities", "list"]
 _MISSING: Any = object()
@@ -137,9 +143,35 @@ class QueryHeader(BaseModel):
 
 
 class Answer(list[dict[str, Any]]):
-    """A query's rows; ``note`` says, when there are none, why and what to ask instead."""
+    """A query's rows; ``note`` says, when there are none, why and what to ask instead.
+
+    A page of a paged query also knows where it starts (``offset``), the cursor of the next
+    page (``next_cursor``, None after the last) and, counted on the server when first asked,
+    how many rows follow it (``remaining``; None when the count did not finish in time).
+    """
 
     note: str | None = None
+    offset: int = 0
+    next_cursor: str | None = None
+    _counter: Callable[[], int | None] | None = None
+    _remaining: int | None = None
+    _counted: bool = False
+
+    @property
+    def more(self) -> bool:
+        """Rows follow this page (there is a next cursor)."""
+        return self.next_cursor is not None
+
+    @property
+    def remaining(self) -> int | None:
+        """How many rows follow this page: 0 after the last page or a whole answer; counted on
+        the server on first use for a page with more (None if not counted within the timeout)."""
+        if not self.more:
+            return 0
+        if not self._counted and self._counter is not None:
+            self._remaining = self._counter()
+            self._counted = True
+        return self._remaining
 
 
 @dataclass(frozen=True)
@@ -150,6 +182,7 @@ class Query:
     body: str  # the Cypher after the header, as sent to the server
     text: str  # the whole file
     path: Path
+    summary: Query | None = None  # cypher/summary/NAME.cypher: counts per group, same params
 
     @property
     def name(self) -> str:
@@ -365,9 +398,15 @@ def unbounded_patterns(body: str) -> list[str]:
     return problems
 
 
-def parse_file(path: Path) -> Query:
-    """One library file, checked; any problem is a :class:`QueryError` naming the file."""
+def parse_file(path: Path, rows_of: Query | None = None) -> Query:
+    """One library file, checked; any problem is a :class:`QueryError` naming the file.
+
+    A summary (``rows_of``: the query it summarises) may count the rows of that query itself:
+    its ``$($query)`` line stands for the query's body, run whole (so the counts are those
+    of the whole answer)."""
     text = statements.read(path)
+    if rows_of is not None and ROWS_OF in text:
+        text = text.replace(ROWS_OF, rows_of.body)
     where = f"{path.name}"
     match = _HEADER.match(text)
     if not match:
@@ -398,6 +437,8 @@ def parse_file(path: Path) -> Query:
     if len(set(declared)) != len(declared):
         problems.append(f"a parameter is declared twice: {declared}")
     used = used_params(body)
+    if rows_of is not None and rows_of.header.paged and ROWS_OF in statements.read(path):
+        used -= set(PAGE_PARAMS)  # the summarised query's own paging, bound to the whole answer
     if header.paged:
         if absent := [name for name in PAGE_PARAMS if name not in used]:
             problems.append(f"a paged query ends with SKIP $skip LIMIT $limit; ${absent[0]} unused")
@@ -457,6 +498,23 @@ def _load(directory: Path) -> Library:
             queries[path.stem] = parse_file(path)
         except QueryError as exc:
             problems.append(str(exc))
+    for path in statements.library_paths(directory / statements.SUMMARY_DIR):
+        where = f"{statements.SUMMARY_DIR}/{path.name}"
+        main = queries.get(path.stem)
+        if main is None:
+            problems.append(f"{where}: summarises no query of the library (no {path.name})")
+            continue
+        try:
+            summary = parse_file(path, rows_of=main)
+        except QueryError as exc:
+            problems.append(f"{statements.SUMMARY_DIR}/{exc}")
+            continue
+        if summary.header.paged:
+            problems.append(f"{where}: a summary answers in one piece: drop paged: true")
+        elif summary.params != main.params:
+            problems.append(f"{where}: a summary takes the parameters of {main.name}, as declared")
+        else:
+            queries[path.stem] = replace(main, summary=summary)
     if problems:
         raise QueryError(
             f"The query library in {directory} has {len(problems)} broken file(s):\n  - "
@@ -540,6 +598,183 @@ def run(
             timeout=timeout,
         )
     )
+    if not rows:
+        rows.note = query.empty_note(params or {})
+    return rows
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _params_key(name: str, bound: Mapping[str, Any]) -> str:
+    """A short hash of a query's bound parameters (the page's own skip/limit left out)."""
+    values = {k: v for k, v in bound.items() if k not in PAGE_PARAMS}
+    text = json.dumps([name, values], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def make_cursor(name: str, bound: Mapping[str, Any], offset: int) -> str:
+    """An opaque token for the page of ``name`` that starts at ``offset``, valid only for the
+    same parameters (as resolved: a name and its id give the same cursor)."""
+    data = json.dumps({"q": name, "p": _params_key(name, bound), "o": offset}, sort_keys=True)
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def read_cursor(token: str, name: str, bound: Mapping[str, Any]) -> int:
+    """The offset a cursor of :func:`make_cursor` holds, once it is checked to be a page of
+    query ``name`` with these parameters."""
+    try:
+        raw = base64.urlsafe_b64decode(token.strip() + "=" * (-len(token.strip()) % 4))
+        data = json.loads(raw)
+        query, key, offset = data["q"], data["p"], data["o"]
+        if not (isinstance(query, str) and isinstance(key, str) and isinstance(offset, int)):
+            raise TypeError
+        if offset < 0:
+            raise ValueError
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        raise QueryError(
+            f"{token[:40]!r} is not a page cursor: use the one the previous page printed."
+        ) from None
+    if query != name:
+        raise QueryError(
+            f"This cursor is a page of query '{query}', not of '{name}': "
+            f"ask for '{query}' with it, or run '{name}' without --cursor for its first page."
+        )
+    if key != _params_key(name, bound):
+        raise QueryError(
+            f"This cursor is a page of '{name}' with other parameters: give the parameters of "
+            "the page it came from, or run the query without --cursor for the first page."
+        )
+    return offset
+
+
+def paged_query(lib: Library, name: str) -> Query:
+    query = lib.get(name)
+    if not query.header.paged:
+        raise QueryError(
+            f"Query '{name}' does not page (its answer does not grow with the graph): run it "
+            "without a cursor."
+        )
+    return query
+
+
+def count_rows(
+    driver: neo4j.Driver,
+    database: str | None,
+    query: Query,
+    bound: Mapping[str, Any],
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> int | None:
+    """How many rows a paged query gives from ``bound['skip']`` on, counted on the server
+    (the library text wrapped in ``cypher/page/count.cypher``); None if the count takes more
+    than ``timeout`` seconds."""
+    from kb import db
+    from kb.errors import QueryStopped
+
+    text = statements.statement("page/count").replace(ROWS_OF, query.body)
+    try:
+        rows = db.run(
+            driver,
+            database,
+            text,
+            {**bound, "limit": ALL_ROWS},
+            shipped=True,
+            name=f"count:{query.name}",
+            timeout=timeout,
+        )
+    except QueryStopped:
+        return None
+    return int(rows[0]["rows"])
+
+
+def run_page(
+    driver: neo4j.Driver,
+    database: str | None,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    limit: int = PAGE_SIZE,
+    cursor: str | None = None,
+    library: Library | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Answer:
+    """One page of a paged query: at most ``limit`` rows, from the start or from where
+    ``cursor`` (a previous page's ``next_cursor``) says. The server stops after the page (and
+    one row more, to know whether the answer goes on); ``remaining`` counts the rest when
+    first asked, within ``timeout``."""
+    if limit < 0:
+        raise QueryError(f"A page holds 0 rows or more, not {limit}.")
+    query = paged_query(library or load_library(), name)
+    bound = resolved_params(driver, database, query, params or {})
+    offset = read_cursor(cursor, name, bound) if cursor is not None else 0
+    rows = run_resolved(
+        driver, database, query, {**bound, "skip": offset, "limit": limit + 1}, timeout=timeout
+    )
+    answer = Answer(rows[:limit])
+    answer.offset = offset
+    if len(rows) > limit:
+        answer.next_cursor = make_cursor(name, bound, offset + limit)
+        rest = {**bound, "skip": offset + limit}
+        answer._counter = lambda: count_rows(driver, database, query, rest, timeout=timeout)
+    if not answer and offset == 0:
+        answer.note = query.empty_note(params or {})
+    return answer
+
+
+def iter_pages(
+    driver: neo4j.Driver,
+    database: str | None,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    size: int = PAGE_SIZE,
+    library: Library | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Iterator[Answer]:
+    """The pages of a paged query, each fetched when the iteration reaches it (each read
+    within ``timeout``); names are resolved once."""
+    if size < 1:
+        raise QueryError(f"A page holds 1 row or more, not {size}.")
+    query = paged_query(library or load_library(), name)
+    bound = resolved_params(driver, database, query, params or {})
+    offset = 0
+    while True:
+        rows = run_resolved(
+            driver, database, query, {**bound, "skip": offset, "limit": size + 1}, timeout=timeout
+        )
+        page = Answer(rows[:size])
+        page.offset = offset
+        if len(rows) > size:
+            page.next_cursor = make_cursor(name, bound, offset + size)
+        elif not page and offset == 0:
+            page.note = query.empty_note(params or {})
+        yield page
+        if not page.more:
+            return
+        offset += size
+
+
+def run_summary(
+    driver: neo4j.Driver,
+    database: str | None,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    library: Library | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Answer:
+    """The summary of a query (``cypher/summary/NAME.cypher``): counts per group."""
+    query = (library or load_library()).get(name)
+    if query.summary is None:
+        lib = library or load_library()
+        have = [q for q in lib.names if lib.queries[q].summary is not None]
+        raise QueryError(f"Query '{name}' has no summary; these do: {', '.join(have) or 'none'}.")
+    summary = query.summary
+    bound = resolved_params(driver, database, summary, params or {})
+    if set(PAGE_PARAMS) <= used_params(summary.body):  # it counts the rows of the query itself
+        bound.update(skip=0, limit=ALL_ROWS)
+    rows = Answer(run_resolved(driver, database, summary, bound, timeout=timeout))
     if not rows:
         rows.note = query.empty_note(params or {})
     return rows

@@ -9,6 +9,10 @@ path without the suffix: ``statement("load/upsert_nodes")`` is
 - ``resolve/``: entity names to ids (:mod:`kb.resolve`)
 - ``viz/``: the picture's subgraph (:mod:`kb.viz`, ``kb browser --graph``)
 - ``bench/``: the benchmark (LOAD CSV for comparison, its anchors and environment)
+- ``page/``: the runner's wrapper that counts the rows left after a page
+
+``summary/NAME.cypher`` is no statement but part of the library: the summary (counts per
+group) of the query ``NAME``, parsed by :mod:`kb.library` as the query files are.
 
 No text is ever built from input; where a statement needs a label or relationship type
 written in, its caller substitutes one of the fixed schema (``$($type)``).
@@ -23,6 +27,7 @@ from pathlib import Path
 from kb.paths import cypher_dir
 
 SUFFIX = ".cypher"
+SUMMARY_DIR = "summary"  # library files too: the summary of the query of the same name
 _NAME = re.compile(r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$")
 
 
@@ -61,5 +66,7 @@ def statement_names() -> list[str]:
     """Every package statement (the files in the subfolders of ``cypher/``), sorted."""
     root = cypher_dir()
     return sorted(
-        path.relative_to(root).with_suffix("").as_posix() for path in root.glob(f"*/*{SUFFIX}")
+        path.relative_to(root).with_suffix("").as_posix()
+        for path in root.glob(f"*/*{SUFFIX}")
+        if path.parent.name != SUMMARY_DIR
     )

@@ -63,3 +63,20 @@ def test_the_benchmark_has_parameters_for_every_library_query() -> None:
         ["product", "company", "site", "region", "category", "home", "restricted"], "x"
     )
     assert sorted(parameters(anchors)) == load_library().names
+
+
+def test_a_paged_query_is_timed_for_its_first_page_and_its_whole_answer(
+    seeded_graph: KnowledgeBase,
+) -> None:
+    from kb.bench import queries, report
+
+    whole = seeded_graph.query("blast-radius", supplier="CATL", inherited=True)
+    timed = queries.time_query(
+        seeded_graph.driver, None, "blast-radius", {"supplier": "CATL", "inherited": True}
+    )
+    assert timed["paged"] and timed["runs"] >= 3
+    assert timed["rows"] == min(len(whole), queries.PAGE + 1)
+    assert timed["full_rows"] == len(whole) and timed["full_ms"] > 0
+    table = report.query_table({"1000": {"queries": [timed]}})
+    assert "whole answer ms (rows)" in table[0]
+    assert f"({len(whole):,})" in table[2]

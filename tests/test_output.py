@@ -15,7 +15,7 @@ from kb import KnowledgeBase
 from kb.cli import main
 from kb.output import render
 
-CATL = ["query", "run", "sites-relying-on-supplier", "-p", "supplier=CATL"]
+CATL = ["query", "run", "sites-relying-on-supplier", "-p", "supplier=CATL", "-p", "inherited=true"]
 HOSTILE = "\x1b]0;x\x07 real\rFAKE"
 
 
@@ -30,7 +30,7 @@ def test_catl_answer_fits_a_100_column_terminal(seeded_graph: KnowledgeBase) -> 
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 100, max(lines, key=len)
     # The table would be far wider, so the answer comes as a list: one block per site...
-    rows = seeded_graph.query("sites-relying-on-supplier", supplier="CATL")
+    rows = seeded_graph.query("sites-relying-on-supplier", supplier="CATL", inherited=True)
     assert len(rows) > 10
     assert sum(
         line.startswith(f"{n}.") or line.startswith(f" {n}.")
@@ -48,7 +48,7 @@ def test_catl_answer_fits_a_100_column_terminal(seeded_graph: KnowledgeBase) -> 
 
 
 def test_a_table_wraps_to_the_width_instead_of_clipping(seeded_graph: KnowledgeBase) -> None:
-    rows = seeded_graph.query("sites-relying-on-supplier", supplier="CATL")
+    rows = seeded_graph.query("sites-relying-on-supplier", supplier="CATL", inherited=True)
     for fmt in ("table", "list", "auto"):
         text = render(rows, fmt, width=100)
         assert max(len(line) for line in text.splitlines()) <= 100, fmt
@@ -63,11 +63,14 @@ def test_json_is_pretty_on_a_terminal_and_compact_when_piped(seeded_graph: Knowl
     code, out = run_in_terminal([*CATL, "--format", "json", "--limit", "1"], columns=100)
     assert code == 0, out
     assert out.startswith("[\n  {\n")
-    assert len(json.loads(out)) == 1
+    page, _, rest = out.partition("\nRows 1-1; 17 more rows. Next page:")  # stderr, after it
+    assert len(json.loads(page)) == 1 and "--cursor" in rest
     code, piped, _ = cli(*CATL, "--format", "json")
     assert code == 0
     assert len(piped.strip().splitlines()) == 1
-    assert len(json.loads(piped)) == len(seeded_graph.query(CATL[2], supplier="CATL"))
+    assert len(json.loads(piped)) == len(
+        seeded_graph.query(CATL[2], supplier="CATL", inherited=True)
+    )
 
 
 def test_limit_and_columns(seeded_graph: KnowledgeBase) -> None:
@@ -76,9 +79,10 @@ def test_limit_and_columns(seeded_graph: KnowledgeBase) -> None:
     lines = out.splitlines()
     assert lines[0] == "chain,place"
     assert len(lines) == 3
-    code, out, _ = cli(*CATL, "--limit", "2", "--columns", "place")
+    code, out, err = cli(*CATL, "--limit", "2", "--columns", "place")
     assert code == 0
-    assert "(2 of 18 rows; --limit to see more)" in out
+    assert "(2 rows)" in out  # a page: the server stopped after it
+    assert "Rows 1-2; 16 more rows. Next page:" in err
     code, _, err = cli(*CATL, "--columns", "place,nope")
     assert code == 1
     assert "No column 'nope'" in err and "its columns: place, place_id" in err
@@ -91,7 +95,7 @@ def test_an_empty_csv_answer_prints_its_header(seeded_graph: KnowledgeBase) -> N
     assert code == 0
     assert out.splitlines() == [
         "place,place_id,place_type,role,supplier,supplier_restrictions,categories,chain,"
-        "confidence,other_chains,flows,evidence"
+        "confidence,inferred,rules,other_chains,flows,evidence"
     ]
 
 

@@ -430,7 +430,9 @@ def test_firms_relying_on_through_each_route(small: KnowledgeBase) -> None:
 
 
 def test_sites_relying_on_supplier_show_the_chain(small: KnowledgeBase) -> None:
-    rows = by(small.query("sites-relying-on-supplier", supplier="CATL"), "place_id")
+    direct = small.query("sites-relying-on-supplier", supplier="CATL")
+    assert [(r["place_id"], r["inferred"]) for r in direct] == [("microsoft", False)]
+    rows = by(small.query("sites-relying-on-supplier", supplier="CATL", inherited=True), "place_id")
     assert set(rows) == {
         "us-texas",
         "us-virginia",
@@ -448,7 +450,8 @@ def test_sites_relying_on_supplier_show_the_chain(small: KnowledgeBase) -> None:
     assert rows["microsoft"]["role"] == "builder"
     assert rows["microsoft"]["chain"].startswith("Microsoft -RELIES_ON(component_supply)->")
     assert [(f["share"], f["year"]) for f in rows["us-texas"]["flows"]] == [(59.0, 2025)]
-    short = small.query("sites-relying-on-supplier", supplier="CATL", max_hops=3)
+    assert rows["us-texas"]["inferred"] and rows["us-texas"]["rules"] == ["place -> inside"]
+    short = small.query("sites-relying-on-supplier", supplier="CATL", max_hops=3, inherited=True)
     assert "us-data-center-alley" not in {r["place_id"] for r in short}
 
 
@@ -514,14 +517,19 @@ def test_builders_and_operators(small: KnowledgeBase) -> None:
 
 
 def test_blast_radius_ranks_by_distance(small: KnowledgeBase) -> None:
-    rows = small.query("blast-radius", supplier="CATL", max_hops=4)
+    direct = {r["affected_id"] for r in small.query("blast-radius", supplier="CATL")}
+    assert "us-texas" not in direct and "tx-campus" not in direct and "microsoft" in direct
+    rows = small.query("blast-radius", supplier="CATL", max_hops=4, inherited=True)
     distance = {r["affected_id"]: r["distance"] for r in rows}
     assert distance["lithium-ion-batteries"] == 1
     assert distance["US"] == 2 and distance["microsoft"] == 2 and distance["batteries"] == 2
     assert distance["us-texas"] == 3 and distance["tx-campus"] == 4
     assert "CN" not in distance  # China relies on the U.S., but not for batteries
-    assert [r["distance"] for r in rows] == sorted(r["distance"] for r in rows)
-    regions = small.query("blast-radius", supplier="CATL", types=["Region"])
+    for inferred in (False, True):  # nearest first, the rows from facts before the inferred
+        distances = [r["distance"] for r in rows if r["inferred"] == inferred]
+        assert distances == sorted(distances)
+    assert [r["inferred"] for r in rows] == sorted(r["inferred"] for r in rows)
+    regions = small.query("blast-radius", supplier="CATL", types=["Region"], inherited=True)
     assert {r["type"] for r in regions} == {"Region"}
 
 
@@ -573,7 +581,10 @@ def test_seed_chinese_firms_relying_on_cuda(seeded: KnowledgeBase) -> None:
 
 
 def test_seed_us_regions_and_builders_relying_on_catl(seeded: KnowledgeBase) -> None:
-    rows = by(seeded.query("sites-relying-on-supplier", country="US", supplier="CATL"), "place_id")
+    rows = by(
+        seeded.query("sites-relying-on-supplier", country="US", supplier="CATL", inherited=True),
+        "place_id",
+    )
     states = {
         f"us-{s}"
         for s in [
@@ -606,6 +617,10 @@ def test_seed_us_regions_and_builders_relying_on_catl(seeded: KnowledgeBase) -> 
     assert texas["chain"].endswith("CATL -HEADQUARTERED_IN-> China")
     assert (59.0, 2025) in [(f["share"], f["year"]) for f in texas["flows"]]
     assert {rows[b]["role"] for b in builders} == {"builder"}
+    # the builders rely on the batteries themselves; the regions only by inheritance
+    assert {p for p, r in rows.items() if r["inferred"]} == states | {"us-data-center-alley"}
+    direct = seeded.query("sites-relying-on-supplier", country="US", supplier="CATL")
+    assert {r["place_id"] for r in direct} == builders
 
 
 def test_seed_headline_numbers(seeded: KnowledgeBase) -> None:

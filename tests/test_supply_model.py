@@ -68,7 +68,9 @@ def test_every_supply_aware_query_reads_every_shape(
     kb = empty_graph
     _load(kb, tmp_path, SHAPES[shape])
 
-    affected = {r["affected_id"] for r in kb.query("blast-radius", supplier="Volt Cells")}
+    affected = {
+        r["affected_id"] for r in kb.query("blast-radius", supplier="Volt Cells", inherited=True)
+    }
     assert {"cells", "US", "us-tx"} <= affected, affected
 
     exposure = {
@@ -83,7 +85,9 @@ def test_every_supply_aware_query_reads_every_shape(
 
     sites = {
         r["place_id"]
-        for r in kb.query("sites-relying-on-supplier", country="US", supplier="Volt Cells")
+        for r in kb.query(
+            "sites-relying-on-supplier", country="US", supplier="Volt Cells", inherited=True
+        )
     }
     assert "us-tx" in sites
 

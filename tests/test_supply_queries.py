@@ -87,7 +87,7 @@ def test_staged_runs_are_hidden_from_the_start(name: str) -> None:
 
 def test_place_inside_is_opt_in_in_dependency_paths() -> None:
     rule = RULE_BY_NAME["place -> inside"]
-    assert "dependency-paths" in rule.opt_in_queries
+    assert rule.opt_in and "dependency-paths" in rule.queries
     body = library.load_library().get("dependency-paths").body
     for branch in re.split(r"\bUNION\b", body[: body.index("WITH hidden, src, dst, side, p")]):
         if re.search(r"\(src\)-\[:LOCATED_IN\|BUILDS_IN\|OPERATES_IN\]", branch):

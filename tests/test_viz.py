@@ -30,7 +30,7 @@ from kb.browser import shipped_style
 from kb.cli import main
 from kb.schema import RELATION_TYPES
 
-CATL = ("sites-relying-on-supplier", {"supplier": "CATL"})
+CATL = ("sites-relying-on-supplier", {"supplier": "CATL", "inherited": "true"})
 COMPANY = shipped_style().node(["Company"])["color"]
 SVG = "{http://www.w3.org/2000/svg}"
 HTML_BOUND = 1_500_000  # bytes: the bound for a picture's page

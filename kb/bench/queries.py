@@ -4,6 +4,11 @@ Each query runs as ``kb query run`` runs it (parameters resolved from names, the
 read transaction; here with a server-side time limit, ``TIMEOUT``), against the
 generated graph, with parameters that name entities of that graph: a busy company (the top 2%
 by number), a product, a category, a region, a site.
+
+A paged query is timed as ``kb query run NAME --limit 100`` asks it: its first page (100 rows,
+and one more to know whether the answer goes on); that is what the targets (p50 <= 20 ms,
+p95 <= 100 ms at 10^6) are about. Its whole answer is timed beside, a few runs
+(``FULL_RUNS``), as ``kb query run NAME`` without --limit asks it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ RUNS, WARMUP = 30, 3
 BUDGET = 30.0  # seconds per query; a slower query stops early and says how many runs it had
 TIMEOUT = 10.0  # seconds: a run that takes longer is ended by the server and reported so
 SEEKS = ("NodeUniqueIndexSeek", "NodeIndexSeek")
+PAGE = 100  # the first page a paged query is timed for
+FULL_RUNS = 3  # runs of a paged query's whole answer
 
 
 def anchors(driver: neo4j.Driver, database: str | None, scale: int) -> dict[str, str]:
@@ -92,10 +99,17 @@ def anchor_seek(
 
 
 def _run_once(
-    driver: neo4j.Driver, database: str | None, query: library.Query, params: dict[str, Any]
+    driver: neo4j.Driver,
+    database: str | None,
+    query: library.Query,
+    params: dict[str, Any],
+    page: bool = True,
 ) -> int:
-    """What ``kb query run`` does (resolve names, run in a read transaction), with a time limit."""
+    """What ``kb query run`` does (resolve names, run in a read transaction), with a time limit;
+    for a paged query its first page (``--limit 100``) unless ``page`` is false."""
     bound = library.resolved_params(driver, database, query, params)
+    if query.header.paged and page:
+        bound.update(skip=0, limit=PAGE + 1)
     records, _, _ = driver.execute_query(
         neo4j.Query(query.body, timeout=TIMEOUT),
         bound,
@@ -126,8 +140,10 @@ def time_query(
             times.append(elapsed)
         if time.monotonic() - started > BUDGET and len(times) >= 3:
             break
+    full = _time_full(driver, database, query, params) if query.header.paged else {}
     if not times:
         return {
+            **full,
             "query": name,
             "params": params,
             "rows": None,
@@ -139,6 +155,7 @@ def time_query(
         }
     times.sort()
     return {
+        **full,
         "query": name,
         "params": params,
         "rows": rows,
@@ -148,6 +165,24 @@ def time_query(
         "p50_ms": 1000 * statistics.median(times),
         "p95_ms": 1000 * times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
     }
+
+
+def _time_full(
+    driver: neo4j.Driver, database: str | None, query: library.Query, params: dict[str, Any]
+) -> dict[str, Any]:
+    """A paged query's whole answer: the median of ``FULL_RUNS`` runs (one when slow)."""
+    times: list[float] = []
+    rows: int | None = None
+    for _ in range(FULL_RUNS):
+        begin = time.perf_counter()
+        try:
+            rows = _run_once(driver, database, query, params, page=False)
+        except Neo4jError:
+            return {"paged": True, "full_ms": 1000 * TIMEOUT, "full_rows": None}
+        times.append(time.perf_counter() - begin)
+        if times[-1] > 2.0:
+            break
+    return {"paged": True, "full_ms": 1000 * statistics.median(times), "full_rows": rows}
 
 
 def run_all(driver: neo4j.Driver, database: str | None, scale: int) -> list[dict[str, Any]]:

@@ -68,7 +68,7 @@ def browser(
     command that applies it in the editor (run it once; Browser keeps it), or drop
     kb/assets/style.grass on the frame of `:style`, or use the guide's link.
 
-    Example: kb browser --query sites-relying-on-supplier -p supplier=CATL --graph --open
+    Example: kb browser --query sites-relying-on-supplier -p supplier=CATL -p inherited=true --graph
     """
     if (params or graph) and not query_name:
         raise click.UsageError("-p and --graph go with --query NAME.")

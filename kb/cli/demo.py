@@ -19,7 +19,8 @@ HEADLINE = {
 NEXT = (
     "kb query list                                          # the questions the library answers",
     "kb query run firms-relying-on -p tech=CUDA -p inherited=true   # one, with its evidence",
-    "kb viz sites-relying-on-supplier -p supplier=CATL --out catl.html   # an answer as a picture",
+    "kb viz sites-relying-on-supplier -p supplier=CATL -p inherited=true --out catl.html"
+    "   # an answer as a picture",
 )
 SHOWN = (
     "firm",
@@ -107,7 +108,8 @@ def demo() -> None:
         )
         click.echo(
             "  the CATL answer drawn there: "
-            "kb browser --query sites-relying-on-supplier -p supplier=CATL --graph --open"
+            "kb browser --query sites-relying-on-supplier -p supplier=CATL -p inherited=true "
+            "--graph --open"
         )
     else:
         click.echo(f"Database: {settings.redact_uri(settings.neo4j_uri() or '')}")

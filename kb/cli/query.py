@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import shlex
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +19,9 @@ from kb.cli.options import (
     timeout_option,
 )
 from kb.output import emit
+
+if TYPE_CHECKING:
+    from kb.library import Answer
 
 
 @click.group(short_help="The query library: named, read-only questions.")
@@ -91,6 +95,14 @@ def _show_text(info: QueryInfo) -> None:
     if info.empty:
         click.echo(f"If empty: {' '.join(info.empty.split())}")
     click.echo(f"Example: {info.example_command}")
+    if info.paged:
+        click.echo(
+            "Pages:   yes: --limit N stops on the server after N rows; --cursor TOKEN asks for "
+            "the next page"
+        )
+    if info.summary:
+        click.echo(f"Summary: --summary: {info.summary} ({', '.join(info.summary_returns)})")
+        click.echo(f"         {info.summary_path}")
     click.echo(f"File:    {info.path}")
     click.echo("")
     click.echo(info.cypher.rstrip())
@@ -100,6 +112,17 @@ def _show_text(info: QueryInfo) -> None:
 @click.argument("name")
 @param_option("A query parameter (repeatable); entity parameters take a name, alias or id.")
 @output_options
+@click.option(
+    "--cursor",
+    metavar="TOKEN",
+    help="The next page of a paged query: the token the previous page printed (same "
+    "parameters; --limit sets the page's size, default 100).",
+)
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="Counts per group instead of every row (queries with a summary; kb query show says).",
+)
 @timeout_option
 @pass_kb
 def run(
@@ -108,19 +131,62 @@ def run(
     fmt: str,
     limit: int | None,
     columns: list[str] | None,
+    cursor: str | None,
+    summary: bool,
     timeout: float,
     kb: KnowledgeBase,
 ) -> None:
     """Run a named query read-only; `kb query show NAME` lists its parameters.
 
-    Parameters are checked (and entity names resolved to ids) before the query runs.
+    Parameters are checked (and entity names resolved to ids) before the query runs. A paged
+    query with --limit N stops on the server after N rows; stderr then says how many remain
+    and the command for the next page (--cursor). --summary counts per group instead.
 
-    Example: kb query run sites-relying-on-supplier -p country=US -p supplier=CATL --format json
+    Example: kb query run sites-relying-on-supplier -p country=US -p supplier=CATL --limit 20
     """
-    rows = kb.query(name, parse_params(params), timeout=timeout)
-    emit(rows, fmt, columns=columns, limit=limit, declared=kb.describe(name).returns)
+    given = parse_params(params)
+    info = kb.describe(name)
+    if summary:
+        if cursor is not None or limit is not None:
+            raise click.UsageError("--summary answers in one piece: drop --limit and --cursor.")
+        rows = kb.query(name, given, summary=True, timeout=timeout)
+        emit(rows, fmt, columns=columns, declared=info.summary_returns)
+    elif info.paged and (limit is not None or cursor is not None):
+        from kb.library import PAGE_SIZE
+
+        size = PAGE_SIZE if limit is None else limit
+        rows = kb.query(name, given, limit=size, cursor=cursor, timeout=timeout)
+        emit(rows, fmt, columns=columns, declared=info.returns)
+        _say_what_follows(name, params, rows, size, timeout)
+    else:
+        if cursor is not None:
+            raise click.UsageError(f"Query '{name}' does not page: run it without --cursor.")
+        rows = kb.query(name, given, timeout=timeout)
+        emit(rows, fmt, columns=columns, limit=limit, declared=info.returns)
     if rows.note:
         click.echo(rows.note, err=True)  # stdout stays a valid table, JSON or CSV
+
+
+def _say_what_follows(
+    name: str, params: tuple[str, ...], page: Answer, size: int, timeout: float
+) -> None:
+    """After a page (already printed), on stderr: where it stands, how many rows follow
+    (counted now, within the timeout) and the command for the next page."""
+    first, last = page.offset + 1, page.offset + len(page)
+    where = f"Rows {first}-{last}" if page else f"No rows from {first} on"
+    if not page.more:
+        click.echo(f"{where}; no more rows.", err=True)
+        return
+    remaining = page.remaining
+    more = (
+        f"more rows (not counted within {timeout:g} s)"
+        if remaining is None
+        else f"{remaining} more row{'s' if remaining != 1 else ''}"
+    )
+    args = " ".join(f"-p {shlex.quote(p)}" for p in params)
+    command = " ".join(part for part in ("kb query run", name, args, f"--limit {size}") if part)
+    click.echo(f"{where}; {more}. Next page:", err=True)
+    click.echo(f"  {command} --cursor {page.next_cursor}", err=True)
 
 
 def _plain(value: Any) -> str:

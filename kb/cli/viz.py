@@ -58,7 +58,7 @@ def viz(
     their evidence cites, coloured like the Browser style (kb/assets/style.grass), implied
     facts dashed. In the html page, hover or click a node or a line to read its evidence.
 
-    Example: kb viz sites-relying-on-supplier -p supplier=CATL --out catl.html
+    Example: kb viz sites-relying-on-supplier -p supplier=CATL -p inherited=true --out catl.html
     """
     fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "html")
     if fmt not in ("html", "png", "svg"):
