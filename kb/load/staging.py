@@ -21,12 +21,15 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import neo4j
 
 from kb import settings
 from kb.statements import statement
+
+if TYPE_CHECKING:
+    from kb.server.instance import Instance
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +139,20 @@ def cleanup(driver: neo4j.Driver, database: str | None) -> list[str]:
         )
         removed.append(run.id)
     return removed
+
+
+def cleanup_managed(instance: Instance) -> list[str]:
+    """:func:`cleanup` on a managed server just started (``kb server start``); a server that
+    cannot be reached is left to the next load (its own start cleans up too)."""
+    try:
+        config = instance.config()
+        auth = ("neo4j", instance.password())
+        address = f"bolt://127.0.0.1:{config.bolt_port}"
+        with neo4j.GraphDatabase.driver(address, auth=auth) as driver:
+            return cleanup(driver, None)
+    except Exception as exc:  # the server started; cleaning up is for the next load then
+        log.warning("could not look for load runs left staging: %s", exc)
+        return []
 
 
 def _who(run: StagingRun) -> tuple[str, Any, Any]:

@@ -339,6 +339,7 @@ class StagedWrite:
         self.driver, self.database, self.spool, self.run_id = driver, database, spool, run["id"]
         self.progress, self.doomed, self.commit_rows = progress, doomed, commit_rows
         self.counts = WriteCounts()
+        self.committed = 0  # rows written in committed batches so far
         self.deferred = Spool(spool.batch_size)
         self.error: BaseException | None = None
         self.started = time.monotonic()
@@ -385,6 +386,7 @@ class StagedWrite:
             self.error = exc
             return
         _add(self.counts, counts)
+        self.committed += rows
         for part, name, changes in deferred:
             for row in changes:
                 self.deferred.add(part, name, row)  # type: ignore[arg-type]
@@ -407,7 +409,8 @@ class StagedWrite:
 
         self._stop()
         self.deferred.close()
-        staging.discard(self.driver, self.database, {**run, "id": self.run_id})
+        record = {**run, "id": self.run_id, "staged_rows": self.committed}
+        staging.discard(self.driver, self.database, record)
 
     def finish(self, run: dict[str, Any]) -> WriteCounts:
         """Send the last batches, then publish: the changes to what existed before and the
@@ -431,6 +434,7 @@ class StagedWrite:
                 "status": "done",
                 "created": counts.created,
                 "changed": changes.changed,
+                "staged_rows": self.committed,
                 "published": datetime.now(UTC).isoformat(timespec="milliseconds"),
             }
             tx.run(statement("load/update_run"), run=done).consume()
