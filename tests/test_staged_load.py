@@ -361,3 +361,34 @@ def test_a_server_killed_mid_staged_load_is_cleaned_up_when_it_starts_again(
         assert fingerprint(kb.driver, None) == before
         assert runs(kb, "staging") == []
         assert len(runs(kb, "failed")) == 1
+
+
+# --------------------------------------------------------------------------- larger than memory
+
+
+def test_a_load_larger_than_the_servers_transaction_memory_loads_staged(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """The server caps a transaction's memory (as the managed server's neo4j.conf does, at a
+    share of the heap); here the cap is lowered to 16 MiB, so that one transaction cannot hold
+    the load while committed batches of 1,000 rows can."""
+    wipe(kb)
+    folder = bulk(tmp_path / "b", 20_000, target="staged-hub")
+    setting = "db.memory.transaction.max"
+    show = "SHOW SETTINGS YIELD name, value WHERE name = $name RETURN value"
+    original = kb.cypher(show, {"name": setting}, write=True)[0]["value"]
+    kb.cypher("CALL dbms.setConfigValue($name, '16m')", {"name": setting}, write=True)
+    try:
+        with pytest.raises(Exception, match="(?i)memory"):
+            load(kb.driver, None, [folder], staged=False)
+        assert kb.cypher("MATCH (n:Entity) RETURN count(n) AS n") == [{"n": 0}]
+        report = load(kb.driver, None, [folder], staged=True, commit_rows=1000)
+    finally:
+        value = original.replace("MiB", "m").replace("GiB", "g").replace(".00", "")
+        kb.cypher(
+            "CALL dbms.setConfigValue($name, $value)", {"name": setting, "value": value}, write=True
+        )
+    assert report.counts.created == 20_001 + 20_000 + 1
+    assert kb.cypher(
+        "MATCH (:Company)-[r:RELIES_ON]->(:Company {id: 'staged-hub'}) RETURN count(r) AS n"
+    ) == [{"n": 20_000}]
