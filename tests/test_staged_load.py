@@ -379,7 +379,7 @@ def test_a_load_larger_than_the_servers_transaction_memory_loads_staged(
     original = kb.cypher(show, {"name": setting}, write=True)[0]["value"]
     kb.cypher("CALL dbms.setConfigValue($name, '16m')", {"name": setting}, write=True)
     try:
-        with pytest.raises(Exception, match="(?i)memory"):
+        with pytest.raises(Exception, match=r"(?i)memory"):
             load(kb.driver, None, [folder], staged=False)
         assert kb.cypher("MATCH (n:Entity) RETURN count(n) AS n") == [{"n": 0}]
         report = load(kb.driver, None, [folder], staged=True, commit_rows=1000)
