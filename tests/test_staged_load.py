@@ -186,6 +186,44 @@ def test_readers_never_see_a_staged_load_before_it_is_published(
     assert runs(kb, "staging") == []
 
 
+def test_readers_in_a_loop_see_a_staged_load_whole_or_not_at_all(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    wipe(kb)
+    load(kb.driver, None, [seed_dir()])
+    count = 2000
+    folder = bulk(tmp_path / "b", count)
+    seen: set[int] = set()
+    staged_while_reading: list[int] = []
+    errors: list[str] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            try:
+                rows = kb.query("entity-profile", entity="cuda")
+                seen.add(sum(1 for r in rows if str(r["other_id"]).startswith("staged-")))
+                answer = kb.query("firms-relying-on", country="China", tech="CUDA")
+                assert not any(str(r["firm_id"]).startswith("staged-") for r in answer)
+                staged_while_reading.append(staged_nodes(kb))
+            except Exception as exc:  # recorded, fails the test below
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        load(kb.driver, None, [folder], staged=True, commit_rows=200)
+        time.sleep(1.0)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join(120)
+    assert errors == []
+    assert max(staged_while_reading) > 0, "no read ran while the load had committed batches"
+    assert seen <= {0, count} and count in seen, sorted(seen)
+
+
 def test_changes_to_existing_nodes_and_facts_wait_for_the_publish(
     kb: KnowledgeBase, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ until published (:class:`StagedWrite`, see :mod:`kb.load.staging`)."""
 from __future__ import annotations
 
 import contextlib
+import marshal
 import queue
 import threading
 import time
@@ -312,6 +313,7 @@ def relation_type(rel_type: str) -> str:
 
 
 Batch = tuple[str, str, list[dict[str, Any]]]
+Packed = tuple[str, str, bytes]  # a batch kept as marshal bytes until its commit
 
 
 class StagedWrite:
@@ -355,26 +357,29 @@ class StagedWrite:
 
     def _send(self) -> None:
         with self.driver.session(database=self.database) as session:
-            group: list[Batch] = []
+            group: list[Packed] = []
             rows = 0
             while True:
                 item = self.batches.get()
                 if item is not None and self.error is None:
-                    group.append(item)
-                    rows += len(item[2])
+                    # kept until the commit (a retry sends it again), as compact bytes
+                    part, name, batch = item
+                    group.append((part, name, marshal.dumps(batch)))
+                    rows += len(batch)
+                    batch.clear()
                 if group and (item is None or rows >= self.commit_rows):
                     self._commit(session, group, rows)
                     group, rows = [], 0
                 if item is None:
                     return
 
-    def _commit(self, session: neo4j.Session, group: list[Batch], rows: int) -> None:
+    def _commit(self, session: neo4j.Session, group: list[Packed], rows: int) -> None:
         from kb.load import staging
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[WriteCounts, list[Batch]]:
             counts, deferred = WriteCounts(), []
-            for part, name, batch in group:
-                changes = _stage_batch(tx, counts, part, name, batch)
+            for part, name, packed in group:
+                changes = _stage_batch(tx, counts, part, name, marshal.loads(packed))
                 if changes:
                     deferred.append((part, name, changes))
             tx.run(statement("load/staged_heartbeat"), id=self.run_id, now=staging.now()).consume()
