@@ -422,7 +422,7 @@ def small_heap_instance() -> Iterator[Instance]:
 def test_a_load_larger_than_the_servers_heap_fails_in_one_transaction_and_loads_staged(
     small_heap_instance: Instance, tmp_path: Path
 ) -> None:
-    count = 50_000
+    count = 80_000
     folder = bulk(tmp_path / "b", count, target="staged-hub")
     uri = f"bolt://127.0.0.1:{small_heap_instance.config().bolt_port}"
     with KnowledgeBase.connect(uri, "neo4j", small_heap_instance.password()) as kb:
