@@ -38,6 +38,7 @@ bench: $(STAMP)
 	KB_INSTANCE=bench $(BIN)/kb server install --heap 8g --pagecache 2g
 	KB_INSTANCE=bench $(BIN)/kb server start --port auto --heap 8g --pagecache 2g
 	KB_INSTANCE=bench $(BIN)/kb bench run --wipe --scales $(SCALES)
+	KB_INSTANCE=bench $(BIN)/kb bench staged --scale 1000000 --heap 1g
 	KB_INSTANCE=bench $(BIN)/kb server stop
 	KB_INSTANCE=bench-bulk $(BIN)/kb server install --heap 2g --pagecache 1g
 	KB_INSTANCE=bench-bulk $(BIN)/kb server start --port auto

@@ -28,12 +28,15 @@ empty: >
   lists who builds outside its home; where-company-builds -p company=NAME where one company
   builds.
 */
-WITH ['none', 'external', 'implied', 'stated'] AS level,
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
+WITH hidden, ['none', 'external', 'implied', 'stated'] AS level,
      {stated: 3, implied: 2, external: 1} AS rank
 MATCH (place:Entity {id: $place})
+WHERE NOT coalesce(place.created_run, '') IN hidden
 // the regions, cities and sites inside the place, nearest first, each with its fact
-CALL (place) {
+CALL (place, hidden) {
   MATCH (inner:Entity)-[up:LOCATED_IN|PART_OF*1..3]->(place)
+  WHERE all(s IN up WHERE NOT coalesce(s.created_run, '') IN hidden)
   WITH inner, up ORDER BY size(up), inner.name
   WITH inner, collect(up)[0] AS up
   ORDER BY size(up), inner.name
@@ -42,13 +45,15 @@ CALL (place) {
                   quote: up[0].evidence, context: up[0].context,
                   confidence: up[0].confidence}) AS regions
 }
-MATCH (spot:Entity)-[:LOCATED_IN|PART_OF*0..3]->(place)
+MATCH (spot:Entity)-[within:LOCATED_IN|PART_OF*0..3]->(place)
+WHERE all(s IN within WHERE NOT coalesce(s.created_run, '') IN hidden)
 MATCH (builder:Company)-[r:BUILDS_IN|OPERATES_IN]->(spot)
-WHERE type(r) = 'BUILDS_IN' OR $operators
-WITH level, rank, regions, builder, r, spot
+WHERE (type(r) = 'BUILDS_IN' OR $operators) AND NOT coalesce(r.created_run, '') IN hidden
+WITH hidden, level, rank, regions, builder, r, spot
 ORDER BY spot.name
-WITH level, rank, regions, builder, collect(r) AS rels, collect(DISTINCT spot.name) AS places
-OPTIONAL MATCH (builder)-[hq:HEADQUARTERED_IN]->(home)
+WITH hidden, level, rank, regions, builder, collect(r) AS rels,
+     collect(DISTINCT spot.name) AS places
+OPTIONAL MATCH (builder)-[hq:HEADQUARTERED_IN]->(home) WHERE NOT coalesce(hq.created_run, '') IN hidden
 WITH level, rank, regions, builder, rels, places, collect(home.name) AS homes,
      collect(hq) AS hqs
 WITH level, regions, builder, rels, places, homes, hqs,

@@ -36,22 +36,26 @@ empty: >
   {hops} step(s) (kind {kind}). entity-profile -p entity={entity} lists every fact about it;
   dependency-paths finds chains in both directions.
 */
-WITH {stated: 3, implied: 2, external: 1} AS rank,
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
+WITH hidden, {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
 MATCH (e:Entity {id: $entity})
+WHERE NOT coalesce(e.created_run, '') IN hidden
 // Where the chains start: the entity itself, and the products it makes (each reached by a
 // MAKES fact that joins the chain's evidence).
-CALL (e) {
+CALL (e, hidden) {
   RETURN e AS start, [] AS lead
   UNION
   MATCH (e)-[m:MAKES]->(product:Product)
+  WHERE NOT coalesce(m.created_run, '') IN hidden
   RETURN product AS start, [m] AS lead
 }
 // A step is a dependency: a RELIES_ON leaving the node, or a SUPPLIES arriving at it (the
 // node relies on its supplier).
 MATCH p = (start)((a)-[r:RELIES_ON|SUPPLIES]-(b)
-                  WHERE (type(r) = 'RELIES_ON' AND startNode(r) = a)
-                     OR (type(r) = 'SUPPLIES' AND endNode(r) = a)){1,4}(x)
+                  WHERE ((type(r) = 'RELIES_ON' AND startNode(r) = a)
+                         OR (type(r) = 'SUPPLIES' AND endNode(r) = a))
+                    AND NOT coalesce(r.created_run, '') IN hidden){1,4}(x)
 WHERE size(r) <= $hops AND x <> e AND NOT x IN nodes(p)[0..-1]
 WITH rank, level, e, x, lead + r AS facts, r AS steps
 WITH rank, level, e, x, facts, steps,

@@ -20,21 +20,25 @@ returns: [relation, direction, other, other_id, other_type, details, quote, cont
 example:
   entity: CATL
 */
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
 MATCH (e:Entity {id: $entity})
-CALL (e) {
+WHERE NOT coalesce(e.created_run, '') IN hidden
+CALL (e, hidden) {
   RETURN 0 AS part, '(entity)' AS relation, '' AS direction, e AS other, null AS r
   UNION ALL
   MATCH (e)-[r]->(other:Entity)
+  WHERE NOT coalesce(r.created_run, '') IN hidden
   RETURN 1 AS part, type(r) AS relation, 'out' AS direction, other, r
   UNION ALL
   MATCH (e)<-[r]-(other:Entity)
+  WHERE NOT coalesce(r.created_run, '') IN hidden
   RETURN 2 AS part, type(r) AS relation, 'in' AS direction, other, r
 }
 WITH e, part, relation, direction, other, r,
      CASE WHEN r IS NULL THEN properties(e) ELSE properties(r) END AS own,
      CASE WHEN r IS NULL THEN ['id', 'name', 'norm_name', 'norm_names', 'source', 'evidence',
                                'context', 'confidence']
-          ELSE ['source', 'evidence', 'context', 'confidence', 'as_of', 'key'] END AS hidden,
+          ELSE ['source', 'evidence', 'context', 'confidence', 'as_of', 'key'] END AS unshown,
      CASE WHEN r IS NOT NULL AND other:Statistic
             THEN ['value', 'low', 'high', 'bound', 'unit', 'value_normalised', 'low_normalised',
                   'high_normalised', 'unit_normalised', 'year', 'period']
@@ -43,7 +47,7 @@ WITH e, part, relation, direction, other, r,
           WHEN r IS NOT NULL AND other:Statement THEN ['kind']
           ELSE [] END AS borrowed
 WITH e, part, relation, direction, other, r,
-     [k IN keys(own) WHERE NOT k IN hidden AND own[k] IS NOT NULL AND own[k] <> [] |
+     [k IN keys(own) WHERE NOT k IN unshown AND own[k] IS NOT NULL AND own[k] <> [] |
         [k, own[k]]] +
      [k IN borrowed WHERE other[k] IS NOT NULL AND NOT k IN keys(own) | [k, other[k]]] AS pairs
 RETURN relation,

@@ -21,13 +21,17 @@ example:
   a: China
   b: United States
 */
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
 MATCH (a:Entity {id: $a}), (b:Entity {id: $b})
-CALL (a, b) {
+WHERE NOT coalesce(a.created_run, '') IN hidden AND NOT coalesce(b.created_run, '') IN hidden
+CALL (a, b, hidden) {
   MATCH (a)-[r]-(b)
+  WHERE NOT coalesce(r.created_run, '') IN hidden
   RETURN startNode(r) AS subject, type(r) AS relation, endNode(r) AS object, r AS fact,
          properties(r) AS own
   UNION ALL
-  MATCH (a)<-[:ABOUT]-(s:Statistic)-[:ABOUT]->(b)
+  MATCH (a)<-[x:ABOUT]-(s:Statistic)-[y:ABOUT]->(b)
+  WHERE NOT coalesce(s.created_run, '') IN hidden AND NOT coalesce(x.created_run, '') IN hidden AND NOT coalesce(y.created_run, '') IN hidden
   RETURN s AS subject, 'ABOUT (statistic)' AS relation, s AS object, s AS fact,
          {value: s.value, low: s.low, high: s.high, bound: s.bound, unit: s.unit,
           value_normalised: s.value_normalised, low_normalised: s.low_normalised,

@@ -48,26 +48,31 @@ empty: >
   routes: inherited={inherited}). Try -p inherited=true for the inferred routes, or depends-on
   -p entity=FIRM for what one firm relies on.
 */
-WITH {stated: 3, implied: 2, external: 1} AS rank,
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
+WITH hidden, {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
 MATCH (c:Country {id: $country})
+WHERE NOT coalesce(c.created_run, '') IN hidden
 // The technologies asked about: the one named, what it makes, what belongs to it; or, without
 // one, everything made by companies of the origin country.
-CALL () {
+CALL (hidden) {
   MATCH (t:Entity {id: $tech})
+  WHERE NOT coalesce(t.created_run, '') IN hidden
   RETURN t
   UNION
-  MATCH (:Company {id: $tech})-[:MAKES]->(t)
+  MATCH (:Company {id: $tech})-[mk:MAKES]->(t)
+  WHERE NOT coalesce(mk.created_run, '') IN hidden
   RETURN t
   UNION
-  MATCH (t)-[:IN_CATEGORY|PART_OF*1..2]->(:Entity {id: $tech})
+  MATCH (t)-[within:IN_CATEGORY|PART_OF*1..2]->(:Entity {id: $tech})
+  WHERE all(s IN within WHERE NOT coalesce(s.created_run, '') IN hidden)
   RETURN t
   UNION
-  MATCH (:Country {id: $origin})<-[:HEADQUARTERED_IN]-(:Company)-[:MAKES]->(t)
-  WHERE $tech IS NULL
+  MATCH (:Country {id: $origin})<-[ohq:HEADQUARTERED_IN]-(:Company)-[mk:MAKES]->(t)
+  WHERE $tech IS NULL AND NOT coalesce(ohq.created_run, '') IN hidden AND NOT coalesce(mk.created_run, '') IN hidden
   RETURN t
 }
-WITH rank, level, c, collect(DISTINCT t) AS targets
+WITH hidden, rank, level, c, collect(DISTINCT t) AS targets
 // Backwards from the technologies to the firms (never forwards from every firm of the country).
 CALL (c, targets) {
   UNWIND targets AS t
@@ -100,12 +105,16 @@ CALL (c, targets) {
   UNWIND reliances AS cr
   RETURN f, endNode(cr) AS t, 'country -> firm' AS route, via + [cr] AS facts, 'implied' AS cap
 }
+// what a load still staging wrote is left out (docs/loading.md)
+WITH hidden, rank, level, c, f, t, route, facts, cap
+WHERE all(s IN facts WHERE NOT coalesce(s.created_run, '') IN hidden)
 // the firm's home fact: one, the strongest, when several sources state it
-CALL (f, c, rank) {
+CALL (f, c, rank, hidden) {
   MATCH (f)-[hq:HEADQUARTERED_IN]->(c)
+  WHERE NOT coalesce(hq.created_run, '') IN hidden
   RETURN hq ORDER BY rank[hq.confidence] DESC, hq.source LIMIT 1
 }
-WITH rank, level, f, hq, t, route, facts,
+WITH hidden, rank, level, f, hq, t, route, facts,
      reduce(s = rank[cap], r IN [hq] + facts |
        CASE WHEN rank[r.confidence] < s THEN rank[r.confidence] ELSE s END) AS score,
      reduce(s = '', r IN facts |
@@ -114,24 +123,24 @@ WITH rank, level, f, hq, t, route, facts,
        endNode(r).name) AS chain
 // Each route once: its best alternative (strongest, then shortest), and how many others exist.
 ORDER BY score DESC, size(facts), chain
-WITH rank, level, f, hq, t, route,
+WITH hidden, rank, level, f, hq, t, route,
      collect({score: score, facts: facts, chain: chain}) AS alternatives
-WITH rank, level, f, hq, t, route, alternatives[0] AS best, size(alternatives) - 1 AS others
+WITH hidden, rank, level, f, hq, t, route, alternatives[0] AS best, size(alternatives) - 1 AS others
 ORDER BY route IN ['direct', 'own product'] DESC, best.score DESC, route
-WITH level, f, hq, t,
+WITH hidden, level, f, hq, t,
      collect(route + ' (' + level[best.score] + '): ' + best.chain +
              CASE others WHEN 0 THEN '' ELSE ' [+' + others + ' alike]' END) AS routes,
      [r IN collect(route) WHERE NOT r IN ['direct', 'own product']] AS rules,
      NOT any(r IN collect(route) WHERE r IN ['direct', 'own product']) AS inferred,
      collect(best.facts) AS fact_lists,
      max(best.score) AS best
-WITH level, f, t, routes, rules, inferred, best,
+WITH hidden, level, f, t, routes, rules, inferred, best,
      reduce(acc = [hq], fs IN fact_lists | acc + [r IN fs WHERE NOT r IN acc]) AS used
 RETURN f.name AS firm,
        f.id AS firm_id,
        t.name AS technology,
        t.id AS technology_id,
-       [(m:Company)-[:MAKES]->(t) | m.name] AS makers,
+       [(m:Company)-[mk:MAKES]->(t) WHERE NOT coalesce(mk.created_run, '') IN hidden | m.name] AS makers,
        routes,
        inferred,
        rules,

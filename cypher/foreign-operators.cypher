@@ -24,32 +24,39 @@ returns: [operator, operator_id, home, host, places, relations, roles, confidenc
 example:
   home: US
 */
-WITH ['none', 'external', 'implied', 'stated'] AS level,
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
+WITH hidden, ['none', 'external', 'implied', 'stated'] AS level,
      {stated: 3, implied: 2, external: 1} AS rank
 // the candidate operators: with a home, the companies headquartered there and their
 // subsidiaries (an index seek on the home country); without one, every builder or operator
-CALL () {
-  MATCH (:Country {id: $home})<-[:HEADQUARTERED_IN]-(:Company)<-[:SUBSIDIARY_OF*0..2]-(op:Company)
+CALL (hidden) {
+  MATCH (:Country {id: $home})<-[ohq:HEADQUARTERED_IN]-(:Company)<-[sub:SUBSIDIARY_OF*0..2]-(op:Company)
+  WHERE NOT coalesce(ohq.created_run, '') IN hidden AND all(s IN sub WHERE NOT coalesce(s.created_run, '') IN hidden)
   RETURN op
   UNION
   UNWIND CASE WHEN $home IS NULL THEN [true] ELSE [] END AS every
-  MATCH (op:Company)-[:BUILDS_IN|OPERATES_IN]->(:Entity)
+  MATCH (op:Company)-[b:BUILDS_IN|OPERATES_IN]->(:Entity)
+  WHERE NOT coalesce(b.created_run, '') IN hidden
   RETURN op
 }
 MATCH (op)-[r:BUILDS_IN|OPERATES_IN]->(place:Entity)
+WHERE NOT coalesce(r.created_run, '') IN hidden
 // the operator's own headquarters, else its parent's
-CALL (op) {
+CALL (op, hidden) {
   MATCH (op)-[up:SUBSIDIARY_OF*0..2]->(:Company)-[hq:HEADQUARTERED_IN]->(home:Country)
+  WHERE all(s IN up WHERE NOT coalesce(s.created_run, '') IN hidden) AND NOT coalesce(hq.created_run, '') IN hidden
   WITH hq, home ORDER BY size(up)
   RETURN collect(hq)[0] AS hq, collect(home)[0] AS home
 }
-WITH level, rank, op, r, place, hq, home
+WITH hidden, level, rank, op, r, place, hq, home
 WHERE home IS NOT NULL AND ($home IS NULL OR home.id = $home)
-OPTIONAL MATCH (place)-[:LOCATED_IN*0..3]->(country:Country)
-WITH level, rank, op, hq, home, r, place, coalesce(country, place) AS host
+OPTIONAL MATCH (place)-[loc:LOCATED_IN*0..3]->(country:Country)
+WHERE all(s IN loc WHERE NOT coalesce(s.created_run, '') IN hidden)
+WITH hidden, level, rank, op, hq, home, r, place, coalesce(country, place) AS host
 WHERE host <> home
   AND ($host IS NULL OR host.id = $host
-       OR EXISTS { (place)-[:LOCATED_IN|PART_OF*0..3]->(:Entity {id: $host}) })
+       OR EXISTS { MATCH (place)-[inside:LOCATED_IN|PART_OF*0..3]->(:Entity {id: $host})
+                   WHERE all(s IN inside WHERE NOT coalesce(s.created_run, '') IN hidden) })
 WITH level, rank, op, hq, home, host, collect(r) AS rels, collect(DISTINCT place.name) AS places
 WITH level, rank, op, home, host, places, rels, hq,
      reduce(sc = 0, r IN rels | CASE WHEN rank[r.confidence] > sc THEN rank[r.confidence] ELSE sc END)

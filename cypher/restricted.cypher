@@ -46,29 +46,31 @@ empty: >
   restrictions-on-entity -p entity=NAME for one entity with its parents, products and
   subsidiaries.
 */
-WITH coalesce($date, toString(date())) AS day
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
+WITH hidden, coalesce($date, toString(date())) AS day
 MATCH (rs:Restriction)-[rt:RESTRICTS]->(target:Entity)
-WHERE $kind IS NULL OR rs.kind = $kind
+WHERE ($kind IS NULL OR rs.kind = $kind) AND NOT coalesce(rt.created_run, '') IN hidden
 // the issuers, and the facts that tie the restriction to the issuer asked about
-CALL (rs) {
-  OPTIONAL MATCH (rs)-[ib:ISSUED_BY]->(i:Entity)
-  OPTIONAL MATCH (i)-[ihq:HEADQUARTERED_IN]->(ic:Country)
+CALL (rs, hidden) {
+  OPTIONAL MATCH (rs)-[ib:ISSUED_BY]->(i:Entity) WHERE NOT coalesce(ib.created_run, '') IN hidden
+  OPTIONAL MATCH (i)-[ihq:HEADQUARTERED_IN]->(ic:Country) WHERE NOT coalesce(ihq.created_run, '') IN hidden
   RETURN collect(DISTINCT i.name + CASE WHEN ic IS NULL THEN '' ELSE ' (' + ic.name + ')' END)
            AS issuers,
          [x IN collect({ib: ib, ihq: ihq, issuer: i, country: ic}) WHERE x.ib IS NOT NULL] AS ties
 }
-WITH day, rs, rt, target, issuers,
+WITH hidden, day, rs, rt, target, issuers,
      [t IN ties WHERE $issuer IS NULL OR t.issuer.id = $issuer OR t.country.id = $issuer]
        AS matching
 WHERE $issuer IS NULL OR size(matching) > 0
-WITH day, rs, rt, target, issuers,
+WITH hidden, day, rs, rt, target, issuers,
      CASE WHEN size(matching) = 0 THEN []
           WHEN $issuer IS NULL OR matching[0].issuer.id = $issuer THEN [matching[0].ib]
           ELSE [matching[0].ib, matching[0].ihq] END AS issued
 // the target's home: its own, else (a product) its maker's
-CALL (target) {
-  OPTIONAL MATCH (target)-[hq:HEADQUARTERED_IN]->(home:Country)
+CALL (target, hidden) {
+  OPTIONAL MATCH (target)-[hq:HEADQUARTERED_IN]->(home:Country) WHERE NOT coalesce(hq.created_run, '') IN hidden
   OPTIONAL MATCH (target)<-[m:MAKES]-(:Company)-[mhq:HEADQUARTERED_IN]->(mhome:Country)
+  WHERE NOT coalesce(m.created_run, '') IN hidden AND NOT coalesce(mhq.created_run, '') IN hidden
   WITH CASE WHEN home IS NOT NULL THEN home
             WHEN target:Country THEN target ELSE mhome END AS home,
        CASE WHEN home IS NOT NULL THEN [hq]

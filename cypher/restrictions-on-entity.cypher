@@ -26,38 +26,43 @@ empty: >
   No restriction targets {entity} (related={related}), and it issued none. restricted lists
   every restriction by issuer and target country.
 */
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
 MATCH (e:Entity {id: $entity})
-CALL (e) {
+WHERE NOT coalesce(e.created_run, '') IN hidden
+CALL (e, hidden) {
   MATCH (rs:Restriction)-[rt:RESTRICTS]->(e)
+  WHERE NOT coalesce(rt.created_run, '') IN hidden
   RETURN rs, rt, e AS target, 'direct' AS how, [] AS via
   UNION
   MATCH (e)-[up:SUBSIDIARY_OF*1..2]->(parent:Company)<-[rt:RESTRICTS]-(rs:Restriction)
-  WHERE $related
+  WHERE $related AND NOT coalesce(rt.created_run, '') IN hidden AND all(s IN up WHERE NOT coalesce(s.created_run, '') IN hidden)
   RETURN rs, rt, parent AS target, 'parent company' AS how, up AS via
   UNION
   MATCH (e)<-[m:MAKES]-(maker:Company)<-[rt:RESTRICTS]-(rs:Restriction)
-  WHERE $related
+  WHERE $related AND NOT coalesce(rt.created_run, '') IN hidden AND NOT coalesce(m.created_run, '') IN hidden
   RETURN rs, rt, maker AS target, 'maker' AS how, [m] AS via
   UNION
   MATCH (e)-[m:MAKES]->(product:Product)<-[rt:RESTRICTS]-(rs:Restriction)
-  WHERE $related
+  WHERE $related AND NOT coalesce(rt.created_run, '') IN hidden AND NOT coalesce(m.created_run, '') IN hidden
   RETURN rs, rt, product AS target, 'product it makes' AS how, [m] AS via
   UNION
   MATCH (e)<-[down:SUBSIDIARY_OF*1..2]-(sub:Company)<-[rt:RESTRICTS]-(rs:Restriction)
-  WHERE $related
+  WHERE $related AND NOT coalesce(rt.created_run, '') IN hidden AND all(s IN down WHERE NOT coalesce(s.created_run, '') IN hidden)
   RETURN rs, rt, sub AS target, 'subsidiary' AS how, down AS via
   UNION
   MATCH (rs:Restriction)-[ib:ISSUED_BY]->(e)
+  WHERE NOT coalesce(ib.created_run, '') IN hidden
   RETURN rs, ib AS rt, e AS target, 'issued by it' AS how, [] AS via
 }
-WITH e, rs, rt, target, how, via,
+WITH hidden, e, rs, rt, target, how, via,
      coalesce(rt.start, rs.start) AS start, coalesce(rt.end, rs.end) AS end
 RETURN rs.name AS restriction,
        rs.id AS restriction_id,
        how,
        target.name AS target,
        rs.kind AS kind,
-       COLLECT { MATCH (rs)-[:ISSUED_BY]->(i:Entity) RETURN DISTINCT i.name AS name ORDER BY name }
+       COLLECT { MATCH (rs)-[ib:ISSUED_BY]->(i:Entity) WHERE NOT coalesce(ib.created_run, '') IN hidden
+                 RETURN DISTINCT i.name AS name ORDER BY name }
          AS issuer,
        rs.authority AS authority,
        rs.program AS program,

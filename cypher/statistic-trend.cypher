@@ -19,12 +19,15 @@ returns: [series, year, period, value, low, high, bound, unit, value_normalised,
 example:
   statistic: cn-share-us-dc-equipment-imports
 */
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
 MATCH (one:Statistic {id: $statistic})
+WHERE NOT coalesce(one.created_run, '') IN hidden
 MATCH (s:Statistic {series: one.series})
-WITH s ORDER BY s.year, s.period, s.id
-WITH collect(s) AS points
+WHERE NOT coalesce(s.created_run, '') IN hidden
+WITH hidden, s ORDER BY s.year, s.period, s.id
+WITH hidden, collect(s) AS points
 UNWIND range(0, size(points) - 1) AS i
-WITH points[i] AS s, CASE WHEN i > 0 THEN points[i - 1] END AS previous
+WITH hidden, points[i] AS s, CASE WHEN i > 0 THEN points[i - 1] END AS previous
 RETURN s.series AS series,
        s.year AS year,
        s.period AS period,
@@ -42,7 +45,7 @@ RETURN s.series AS series,
             THEN round(100.0 * (s.value - previous.value) / previous.value, 1) END AS change_pct,
        s.metric AS metric,
        s.name AS statistic,
-       COLLECT { MATCH (s)-[:ABOUT]->(o:Entity) RETURN o.name ORDER BY o.name } AS about,
+       COLLECT { MATCH (s)-[ab:ABOUT]->(o:Entity) WHERE NOT coalesce(ab.created_run, '') IN hidden RETURN o.name ORDER BY o.name } AS about,
        s.evidence AS quote,
        s.context AS context,
        s.source AS source,

@@ -19,12 +19,14 @@ returns: [series, statistic, statistic_id, value, low, high, bound, unit, value_
 example:
   about: United States
 */
-CALL () {
-  MATCH (:Entity {id: $about})<-[:ABOUT]-(s:Statistic)
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
+CALL (hidden) {
+  MATCH (:Entity {id: $about})<-[ab:ABOUT]-(s:Statistic)
+  WHERE NOT coalesce(ab.created_run, '') IN hidden
   RETURN s
   UNION
   MATCH (s:Statistic)
-  WHERE $about IS NULL
+  WHERE $about IS NULL AND NOT coalesce(s.created_run, '') IN hidden
   RETURN s
 }
 RETURN s.series AS series,
@@ -42,7 +44,7 @@ RETURN s.series AS series,
        s.year AS year,
        s.period AS period,
        s.metric AS metric,
-       COLLECT { MATCH (s)-[:ABOUT]->(o:Entity) RETURN o.name ORDER BY o.name } AS about,
+       COLLECT { MATCH (s)-[ab:ABOUT]->(o:Entity) WHERE NOT coalesce(ab.created_run, '') IN hidden RETURN o.name ORDER BY o.name } AS about,
        s.evidence AS quote,
        s.context AS context,
        s.source AS source,

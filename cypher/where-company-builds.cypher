@@ -18,12 +18,18 @@ returns: [place, place_id, place_type, country, abroad, relation, role, operator
 example:
   company: Microsoft
 */
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
 MATCH (company:Company {id: $company})
-MATCH (op:Company)-[:SUBSIDIARY_OF*0..2]->(company)
+WHERE NOT coalesce(company.created_run, '') IN hidden
+MATCH (op:Company)-[sub:SUBSIDIARY_OF*0..2]->(company)
+WHERE all(s IN sub WHERE NOT coalesce(s.created_run, '') IN hidden)
 MATCH (op)-[r:BUILDS_IN|OPERATES_IN]->(place:Entity)
-OPTIONAL MATCH (place)-[:LOCATED_IN*0..3]->(country:Country)
-OPTIONAL MATCH (company)-[:HEADQUARTERED_IN]->(home:Country)
-WITH company, op, r, place, home, collect(DISTINCT country) AS countries
+WHERE NOT coalesce(r.created_run, '') IN hidden
+OPTIONAL MATCH (place)-[loc:LOCATED_IN*0..3]->(country:Country)
+WHERE all(s IN loc WHERE NOT coalesce(s.created_run, '') IN hidden)
+OPTIONAL MATCH (company)-[hq:HEADQUARTERED_IN]->(home:Country)
+WHERE NOT coalesce(hq.created_run, '') IN hidden
+WITH hidden, company, op, r, place, home, collect(DISTINCT country) AS countries
 RETURN place.name AS place,
        place.id AS place_id,
        [l IN labels(place) WHERE l <> 'Entity'][0] AS place_type,
@@ -33,7 +39,8 @@ RETURN place.name AS place,
        type(r) AS relation,
        r.role AS role,
        op.name AS operator,
-       COLLECT { MATCH (company)<-[:ABOUT]-(st:Statistic)-[:ABOUT]->(place)
+       COLLECT { MATCH (company)<-[x:ABOUT]-(st:Statistic)-[y:ABOUT]->(place)
+                 WHERE NOT coalesce(st.created_run, '') IN hidden AND NOT coalesce(x.created_run, '') IN hidden AND NOT coalesce(y.created_run, '') IN hidden
                  RETURN {statistic: st.name, value: st.value, low: st.low, high: st.high,
                          bound: st.bound, unit: st.unit, value_normalised: st.value_normalised,
                          low_normalised: st.low_normalised, high_normalised: st.high_normalised,

@@ -481,6 +481,13 @@ class KnowledgeBase:
             echo=echo,
         )
 
+    def cleanup_loads(self) -> list[str]:
+        """Remove the load runs that loaders (or servers) which died left staging, once their
+        process is gone (``kb load --cleanup``; every load does it first); their ids."""
+        from kb.load.staging import cleanup
+
+        return cleanup(self.driver, self.database)
+
     def unload(self, source: str | None = None, run: str | None = None) -> UnloadReport:
         """Take a source (or one load, by run id) back out (``kb unload``; :mod:`kb.unload`)."""
         from kb.unload import unload

@@ -92,6 +92,42 @@ def review_folder() -> str | None:
     return env("KB_REVIEW_DIR")
 
 
+DEFAULT_STAGED_ABOVE = 50_000  # input lines above which a load is staged (committed batches)
+DEFAULT_COMMIT_ROWS = 20_000  # rows a staged load commits at a time
+DEFAULT_STALE_SECONDS = 600.0  # a staging run of another host without a heartbeat is gone
+
+
+def _number(name: str, default: float) -> float:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if number < 0:
+        raise ValueError(f"{name} must be 0 or more, not {value!r}")
+    return number
+
+
+def load_staged_above() -> int:
+    """KB_LOAD_STAGED_ABOVE: a load whose input files hold more lines than this is written in
+    committed batches, hidden until published (docs/loading.md); a smaller one writes in one
+    transaction. 0 stages every load."""
+    return int(_number("KB_LOAD_STAGED_ABOVE", DEFAULT_STAGED_ABOVE))
+
+
+def load_commit_rows() -> int:
+    """KB_LOAD_COMMIT_ROWS: rows a staged load writes per committed transaction."""
+    return max(1, int(_number("KB_LOAD_COMMIT_ROWS", DEFAULT_COMMIT_ROWS)))
+
+
+def load_stale_seconds() -> float:
+    """KB_LOAD_STALE_SECONDS: a run left staging by a loader on another host counts as dead
+    (and is removed) once its heartbeat is this old."""
+    return _number("KB_LOAD_STALE_SECONDS", DEFAULT_STALE_SECONDS)
+
+
 def java_home() -> str | None:
     return env("JAVA_HOME")
 

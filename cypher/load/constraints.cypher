@@ -14,7 +14,9 @@ CREATE CONSTRAINT statistic_id IF NOT EXISTS FOR (n:Statistic) REQUIRE n.id IS U
 CREATE CONSTRAINT statement_id IF NOT EXISTS FOR (n:Statement) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (n:Claim) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT load_lock_id IF NOT EXISTS FOR (n:LoadLock) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT merge_undo_id IF NOT EXISTS FOR (n:MergeUndo) REQUIRE n.id IS UNIQUE;
+CREATE INDEX load_run_status IF NOT EXISTS FOR (n:LoadRun) ON (n.status);
 CREATE INDEX claim_norm_name IF NOT EXISTS FOR (n:Claim) ON (n.norm_name);
 CREATE INDEX claim_set_by IF NOT EXISTS FOR (n:Claim) ON (n.set_by);
 CREATE INDEX claim_created_run IF NOT EXISTS FOR (n:Claim) ON (n.created_run);

@@ -9,33 +9,38 @@
 //   $quotes  evidence quoted without its fact: [{quote, source, near}]; it picks the nodes
 //            whose own evidence it is, and the facts with that evidence that touch one of the
 //            ids in near or such a node
-// One row: the distinct nodes and relationships of the picture.
-CALL () {
+// One row: the distinct nodes and relationships of the picture. What a load still staging
+// wrote is left out (docs/loading.md).
+CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
+CALL (hidden) {
   UNWIND $facts AS f
   MATCH (a:Entity {norm_name: f.start_norm})-[r]->(b:Entity {norm_name: f.end_norm})
   WHERE a.name = f.start AND b.name = f.end
     AND (f.type IS NULL OR type(r) = f.type)
     AND (f.quote IS NULL OR r.evidence = f.quote)
     AND (f.source IS NULL OR r.source = f.source)
+    AND NOT coalesce(r.created_run, '') IN hidden
   RETURN collect(DISTINCT r) AS cited
 }
-CALL () {
+CALL (hidden) {
   UNWIND $quotes AS q
   MATCH (s:Entity)
   WHERE s.evidence = q.quote AND (q.source IS NULL OR s.source = q.source)
+    AND NOT coalesce(s.created_run, '') IN hidden
   RETURN collect(DISTINCT s) AS quoted
 }
-CALL (quoted) {
+CALL (quoted, hidden) {
   UNWIND $quotes AS q
   UNWIND q.near + [s IN quoted WHERE s.evidence = q.quote | s.id] AS anchor
   MATCH (:Entity {id: anchor})-[r]-(:Entity)
   WHERE r.evidence = q.quote AND (q.source IS NULL OR r.source = q.source)
+    AND NOT coalesce(r.created_run, '') IN hidden
   RETURN collect(DISTINCT r) AS near
 }
-WITH quoted, cited + near AS rels
+WITH hidden, quoted, cited + near AS rels
 RETURN COLLECT {
          UNWIND quoted + [r IN rels | startNode(r)] + [r IN rels | endNode(r)]
-                + COLLECT { MATCH (n:Entity) WHERE n.id IN $ids RETURN n } AS n
+                + COLLECT { MATCH (n:Entity) WHERE n.id IN $ids AND NOT coalesce(n.created_run, '') IN hidden RETURN n } AS n
          RETURN DISTINCT n
        } AS nodes,
        COLLECT { UNWIND rels AS r RETURN DISTINCT r } AS relationships

@@ -1,7 +1,10 @@
 """Load rates on one server: our loader, Neo4j's LOAD CSV in transactions, a per-row writer.
 
 Every figure is rows per second of the same generated files on the same server in the same
-run; the report gives each as a ratio to LOAD CSV.
+run; the report gives each as a ratio to LOAD CSV. Our loader runs as `kb load` does: a load
+above ``KB_LOAD_STAGED_ABOVE`` input lines is staged (committed batches, published at the
+end: docs/loading.md). :func:`staged_small_heap` loads a large size, staged, into a server
+instance of its own with a small heap (1 GiB): rows/s and the loader's peak RSS.
 """
 
 from __future__ import annotations
@@ -37,10 +40,13 @@ def reset(driver: neo4j.Driver, database: str | None) -> None:
         session.run(statement("load/reset")).consume()
 
 
-def run_loader(folder: Path, *, rust: bool = True) -> dict[str, Any]:
+def run_loader(
+    folder: Path, *, rust: bool = True, env_extra: dict[str, str] | None = None
+) -> dict[str, Any]:
     """``kb load`` in a child process: its report, and its own peak RSS (MB, from wait4)."""
     env = dict(os.environ)
     env["KB_BENCH_NO_RUST"] = "0" if rust else "1"
+    env.update(env_extra or {})
     with open(os.devnull, "wb") as devnull:
         process = subprocess.Popen(
             [sys.executable, "-m", "kb.bench.child", str(folder)],
@@ -148,3 +154,44 @@ def delete_facts(driver: neo4j.Driver, database: str | None, rows: list[tuple[st
     for rel_type, batch in by_type.items():
         text = statement("bench/naive_delete").replace("$($type)", rel_type)
         driver.execute_query(text, rows=batch, database_=database)
+
+
+SMALL_HEAP_INSTANCE = "bench-staged"
+
+
+def staged_small_heap(
+    folder: Path, heap: str = "1g", pagecache: str = "512m", echo: Any = print
+) -> dict[str, Any]:
+    """A staged ``kb load`` of ``folder`` into an empty server instance of its own
+    (``bench-staged``, free ports) with ``heap``: rows/s, loader peak RSS, commit size.
+    The instance is stopped at the end (installed once, kept for the next run)."""
+    from kb import settings
+    from kb.server import manager
+    from kb.server.instance import Instance
+
+    instance = Instance(SMALL_HEAP_INSTANCE)
+    if not instance.is_installed():
+        manager.install(instance, heap=heap, pagecache=pagecache)
+    manager.start(instance, auto_ports=True, heap=heap, pagecache=pagecache)
+    try:
+        uri = f"bolt://127.0.0.1:{instance.config().bolt_port}"
+        with neo4j.GraphDatabase.driver(uri, auth=("neo4j", instance.password())) as driver:
+            reset(driver, None)
+            writer.ensure_schema(driver, None)
+            records, _, _ = driver.execute_query(statement("bench/memory_settings"))
+            memory = {r["name"].split(".")[2]: r["value"] for r in records}
+        echo(f"  kb load, staged, into a server with a {memory.get('heap', heap)} heap...")
+        env = {k: v for k, v in os.environ.items() if k.startswith("NEO4J_")}
+        result = run_loader(
+            folder,
+            env_extra={
+                **dict.fromkeys(env, ""),
+                "KB_INSTANCE": instance.name,
+                "KB_LOAD_STAGED_ABOVE": "0",
+            },
+        )
+        result["heap"] = memory.get("heap", heap)
+        result["commit_rows"] = settings.load_commit_rows()
+        return result
+    finally:
+        manager.stop(instance)

@@ -124,6 +124,41 @@ def load_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+# --------------------------------------------------------------------------- staged loads
+
+
+def staged_table(results: dict[str, Any]) -> list[str]:
+    """The staged load into a small-heap server (issue 14: 10^6 relationships, heap <= 1 GiB,
+    loader peak RSS < 300 MB), beside LOAD CSV of the same size where the run measured it."""
+    lines = [
+        "| relationships | rows | server heap | rows/commit | staged kb load rows/s "
+        "| (x LOAD CSV) | loader peak RSS MB | publish s | loaded |",
+        "|" + " ---: |" * 8 + " --- |",
+    ]
+    rows_out = []
+    for scale in sorted(results, key=int):
+        r = results[scale].get("staged")
+        if not r:
+            continue
+        rows = r["nodes"] + r["relations"]
+        rate = _rate(rows, r["seconds"])
+        csv = results[scale].get("load", {}).get("load_csv")
+        ratio = ""
+        if csv:
+            csv_rate = _rate(
+                csv["nodes"] + csv["relations"], csv["node_seconds"] + csv["relation_seconds"]
+            )
+            ratio = f"{rate / csv_rate:.2f}" if csv_rate else ""
+        rows_out.append(
+            f"| {int(scale):,} | {rows:,} | {r['heap']} | {r['commit_rows']:,} | {rate:,.0f} "
+            f"| {ratio} | {r['rss_mb']:.0f} | {r.get('commit_seconds') or 0:.1f} "
+            f"| {_mark(r['created'] >= rows)} |"
+        )
+    if not rows_out:
+        return ["(not measured: `kb bench staged --scale 1000000 --heap 1g`)"]
+    return lines + rows_out
+
+
 def _cell(q: dict[str, Any] | None) -> str:
     if q is None:
         return ""
@@ -236,6 +271,10 @@ def render(results: dict[str, Any], env: dict[str, str]) -> str:
         "### Loading",
         "",
         *load_table(results),
+        "",
+        "### A staged load on a small heap (docs/loading.md)",
+        "",
+        *staged_table(results),
         "",
         "### Queries (warm, at the client, 30 runs each after 3 warm-ups)",
         "",

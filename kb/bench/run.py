@@ -79,6 +79,26 @@ def bench_load(
     return result
 
 
+def bench_staged(
+    driver: neo4j.Driver,
+    database: str | None,
+    scale: int,
+    seed: int,
+    heap: str,
+    out: Path,
+    echo: Echo,
+) -> dict[str, Any]:
+    """The staged load of one size into a server instance of its own with a small heap."""
+    results_file = work_dir() / "results.json"
+    results: dict[str, Any] = json.loads(results_file.read_text()) if results_file.is_file() else {}
+    echo(f"{scale:,} relationships (seed {seed}), staged, {heap} heap:")
+    entry = results.setdefault(str(scale), {})
+    entry["staged"] = loading.staged_small_heap(data_folder(scale, seed), heap=heap, echo=echo)
+    results_file.write_text(json.dumps(results, indent=1))
+    report.write(out, results, report.environment(driver, database))
+    return results
+
+
 def bench(
     driver: neo4j.Driver,
     database: str | None,

@@ -226,4 +226,27 @@ def bulk(scales: str, seed: int, wipe: bool, guard: bool, out: Path, kb: Knowled
     report.write(out, results, report.environment(kb.driver, kb.database))
     for line in report.bulk_table(results) + report.guard_lines(results):
         click.echo(line)
+
+
+@bench.command(short_help="A staged load into a server of its own with a small heap.")
+@click.option("--scale", default=1_000_000, show_default=True, help="Relationships to load.")
+@click.option("--seed", default=1, show_default=True, help="Random seed of the data.")
+@click.option("--heap", default="1g", show_default=True, help="The server's heap.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("BENCHMARKS.md"),
+    show_default=True,
+    help="The Markdown file whose tables are rewritten.",
+)
+@pass_kb
+def staged(scale: int, seed: int, heap: str, out: Path, kb: KnowledgeBase) -> None:
+    """Load SCALE relationships, staged (docs/loading.md), into an empty server instance of
+    its own (`bench-staged`) with a small heap: rows/s and the loader's peak RSS.
+
+    Example: KB_INSTANCE=bench kb bench staged --scale 1000000 --heap 1g
+    """
+    from kb.bench.run import bench_staged
+
+    bench_staged(kb.driver, kb.database, scale, seed, heap, out, click.echo)
     click.echo(f"Wrote {out}.")

@@ -15,7 +15,13 @@ from kb.progress import reporter
 
 
 @click.command(short_help="Load files or folders (CSV, JSON, JSONL, YAML) or the seed.")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--cleanup",
+    is_flag=True,
+    help="Only remove the load runs that loaders (or servers) which died left staging, "
+    "and say which.",
+)
 @click.option("--dry-run", is_flag=True, help="Validate and count changes; write nothing.")
 @click.option(
     "--bulk",
@@ -42,6 +48,7 @@ from kb.progress import reporter
 @pass_kb
 def load(
     paths: tuple[str, ...],
+    cleanup: bool,
     dry_run: bool,
     bulk: bool,
     batch_size: int,
@@ -61,7 +68,20 @@ def load(
 
     Example: kb load seed && kb load my-suppliers.csv my-data/ &&
     kb load datasets/fcc-covered-list.csv --mapping fcc-covered-list
+
+    A large load is staged: written in committed batches that no query sees until the load
+    publishes them (docs/loading.md). `kb load --cleanup` removes what a killed loader left.
     """
+    if cleanup:
+        removed = kb.cleanup_loads()
+        click.echo(
+            f"Removed {len(removed)} load run(s) left staging: {', '.join(removed)}"
+            if removed
+            else "No load run was left staging by a loader that died."
+        )
+        return
+    if not paths:
+        raise click.UsageError("Name the files or folders to load (or `seed`), or --cleanup.")
     if bulk:
         _bulk(paths, dry_run, mapping, on_ambiguous, kb)
         return

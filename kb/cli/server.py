@@ -126,6 +126,14 @@ def start(
         timeout=timeout,
         echo=click.echo,
     )
+    from kb.load.staging import cleanup_managed
+
+    removed = cleanup_managed(instance)
+    if removed:
+        click.echo(
+            f"Removed {len(removed)} load run(s) that a loader or a server which died left "
+            f"staging: {', '.join(removed)}"
+        )
 
 
 @server.command(short_help="Stop the server cleanly.")

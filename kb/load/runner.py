@@ -16,9 +16,10 @@ from pathlib import Path
 import neo4j
 import yaml
 
+from kb import settings
 from kb.decisions import Decisions
 from kb.errors import LoadError, cut
-from kb.load import writer
+from kb.load import staging, writer
 from kb.load.entities import OnAmbiguous
 from kb.load.index import EntityIndex, Neo4jGraph
 from kb.load.plan import Part, Plan, Planner
@@ -27,7 +28,6 @@ from kb.load.writer import WriteCounts
 from kb.paths import mappings_dir, state_home
 from kb.progress import Phases
 from kb.schema import ALL_KINDS, NODE_BY_KIND, RELATION_BY_KIND
-from kb.settings import review_folder
 from loaders.files import find_files, read_file
 from loaders.mapping import MappedFile, MappedRowErrors, Mapping, MappingError, load_mapping
 from loaders.mapping import mapping_for as shipped_mapping_for
@@ -113,6 +113,7 @@ class Snapshot:
         self.copies: dict[Path, Path] = {}
         self.sha256: dict[Path, str] = {}
         self.problems: list[str] = []
+        self.lines = 0  # lines of every file: what decides whether a load is staged
         for number, path in enumerate(files):
             copy = Path(self.folder.name) / str(number) / path.name
             copy.parent.mkdir()
@@ -122,6 +123,7 @@ class Snapshot:
                     for chunk in iter(lambda: source.read(1 << 20), b""):
                         digest.update(chunk)
                         target.write(chunk)
+                        self.lines += chunk.count(b"\n")
             except OSError as exc:
                 self.problems.append(f"{path}: cannot read: {exc.strerror}")
                 continue
@@ -233,7 +235,7 @@ RECORDED_PROBLEMS = 200  # problems a failed run's record keeps (each cut to PRO
 
 def review_dir() -> Path:
     """Where review files go: KB_REVIEW_DIR, default ``~/.local/state/ai-infra-kb/review``."""
-    configured = review_folder()
+    configured = settings.review_folder()
     return Path(configured) if configured else state_home() / "review"
 
 
@@ -272,13 +274,19 @@ def load(
     on_ambiguous: OnAmbiguous = "review",
     decisions: Decisions | None = None,
     review_to: Path | None = None,
+    staged: bool | None = None,
+    commit_rows: int | None = None,
 ) -> LoadReport:
-    """Load files; raises :class:`LoadError` (with every problem) and writes nothing on error.
+    """Load files; raises :class:`LoadError` (with every problem) and keeps nothing on error.
 
     Memory stays flat as the input grows: the files are read in passes, and the validated
-    rows go, batch by batch, to the one write transaction, which writes them while planning
-    goes on and commits only a complete plan without problems (:class:`~writer.StreamedWrite`);
-    they wait in a temporary file too (:class:`Spool`), should the transaction be retried.
+    rows go, batch by batch, to the server while planning goes on. A small load (input lines
+    at most :func:`settings.load_staged_above`, or ``staged=False``) writes in ONE transaction
+    committed only for a complete plan without problems (:class:`~writer.StreamedWrite`); a
+    larger one (or ``staged=True``) is staged: written in committed transactions of
+    ``commit_rows`` rows, hidden from readers until published in one small transaction, and
+    removed if anything fails (:class:`~writer.StagedWrite`, :mod:`kb.load.staging`). One
+    load writes at a time; each first removes the runs that loaders which died left staging.
     """
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -295,62 +303,120 @@ def load(
         phases.finish()
         raise LoadError([f"{exc.path}:{p}" for p in exc.problems]) from None
     log.info("run %s: %d file(s)%s", run_id, len(files), " (dry run)" if dry_run else "")
-    with Spool(batch_size) as spool, Snapshot(files) as snapshot:
-        source = FileRecords(files, snapshot, mapping)
-        # Only a reporter that shows a total pays for counting the records first.
-        total = _count(source, phases) if type(phases) is not Phases else None
-        phases.phase("validating", total=total)
-        planner = Planner(
-            Neo4jGraph(driver, database),
-            spool,
-            run=run_id,
-            decisions=decisions if decisions is not None else Decisions.load(),
-            on_ambiguous=on_ambiguous,
-        )
-        stream = None
-        if not dry_run:
-            # Constraints first: the streamed transaction writes while planning goes on, and
-            # stops sending once the load has a problem (it will be rolled back).
-            writer.ensure_schema(driver, database)
-            stream = writer.StreamedWrite(
+    lock = None
+    if not dry_run:
+        # Constraints first (the writes go on while planning does); then the one load lock,
+        # and the runs that dead loaders left staging go before anything is read.
+        writer.ensure_schema(driver, database)
+        lock = staging.LoadLock(driver, database, run_id)
+    try:
+        if lock is not None:
+            staging.cleanup(driver, database)
+        with Spool(batch_size) as spool, Snapshot(files) as snapshot:
+            if staged is None:
+                staged = snapshot.lines > settings.load_staged_above()
+            return _load(
                 driver,
                 database,
+                paths,
+                files,
                 spool,
-                progress,
-                doomed=lambda: bool(planner.plan.problems or source.problems),
+                snapshot,
+                run_id,
+                started,
+                started_at,
+                phases,
+                dry_run=dry_run,
+                progress=progress,
+                mapping=mapping,
+                on_ambiguous=on_ambiguous,
+                decisions=decisions,
+                review_to=review_to,
+                staged=staged,
+                commit_rows=commit_rows or settings.load_commit_rows(),
             )
-        try:
-            plan = planner.build(_counted(source, phases))
-        except BaseException:
-            phases.finish()
-            if stream is not None:
-                stream.abandon()
-            raise
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _load(
+    driver: neo4j.Driver,
+    database: str | None,
+    paths: list[Path],
+    files: list[Path],
+    spool: Spool,
+    snapshot: Snapshot,
+    run_id: str,
+    started: float,
+    started_at: str,
+    phases: Phases,
+    *,
+    dry_run: bool,
+    progress: writer.Progress | None,
+    mapping: Path | None,
+    on_ambiguous: OnAmbiguous,
+    decisions: Decisions | None,
+    review_to: Path | None,
+    staged: bool,
+    commit_rows: int,
+) -> LoadReport:
+    source = FileRecords(files, snapshot, mapping)
+    # Only a reporter that shows a total pays for counting the records first.
+    total = _count(source, phases) if type(phases) is not Phases else None
+    phases.phase("validating", total=total)
+    planner = Planner(
+        Neo4jGraph(driver, database),
+        spool,
+        run=run_id,
+        decisions=decisions if decisions is not None else Decisions.load(),
+        on_ambiguous=on_ambiguous,
+    )
+    run: dict[str, object] = {
+        "id": run_id,
+        "started": started_at,
+        "files": [str(p.resolve()) for p in files],
+        "sha256": [snapshot.sha256.get(p, "") for p in files],
+        "mappings": sorted({str(m.resolve()) for _, m in source.mappings.values()}),
+        "staged": staged,
+    }
+
+    def doomed() -> bool:
+        return bool(planner.plan.problems or source.problems)
+
+    stream: writer.StreamedWrite | writer.StagedWrite | None = None
+    if not dry_run and staged:
+        stream = writer.StagedWrite(
+            driver, database, spool, run, progress, doomed, commit_rows=commit_rows
+        )
+    elif not dry_run:
+        stream = writer.StreamedWrite(driver, database, spool, progress, doomed)
+    try:
+        plan = planner.build(_counted(source, phases))
         problems = source.file_problems() + plan.problems
         if not files:
             problems.append(f"no input files in {', '.join(map(str, paths))}")
-        run = {
-            "id": run_id,
-            "started": started_at,
-            "files": [str(p.resolve()) for p in files],
-            "sha256": [snapshot.sha256.get(p, "") for p in files],
-            "mappings": sorted({str(m.resolve()) for _, m in source.mappings.values()}),
-            "records": sum(plan.records.values()),
-            "joins": plan.joins[:1000],
-            "kept_as_claims": plan.kept[:1000],
-            "review": [
-                f"{r['record']}: {r['name']!r} created as {r['created']}; may be "
-                + ", ".join(f"{c['id']} ({c['score']:g}, {c['reason']})" for c in r["candidates"])
-                for r in plan.review[:1000]
-            ],
-        }
+        run.update(
+            {
+                "records": sum(plan.records.values()),
+                "joins": plan.joins[:1000],
+                "kept_as_claims": plan.kept[:1000],
+                "review": [
+                    f"{r['record']}: {r['name']!r} created as {r['created']}; may be "
+                    + ", ".join(
+                        f"{c['id']} ({c['score']:g}, {c['reason']})" for c in r["candidates"]
+                    )
+                    for r in plan.review[:1000]
+                ],
+            }
+        )
         review_file = None
         if plan.review and on_ambiguous == "review" and not problems:
             review_file = (review_to or review_dir()) / f"{run_id.replace(':', '')}.yaml"
             run["review_file"] = str(review_file)
         planned = time.monotonic() - started
         log.info(
-            "run %s: planned %d records in %.1f s, %d problem(s)",
+            "run %s: planned %s records in %.1f s, %d problem(s)",
             run_id,
             run["records"],
             planned,
@@ -358,32 +424,52 @@ def load(
         )
         if problems:
             phases.finish(f"{len(problems):,} problem(s): nothing written.")
-            if stream is not None:
-                stream.abandon()
-                writer.record_failed_run(
-                    driver,
-                    database,
-                    {
-                        **run,
-                        "status": "failed",
-                        "rejected": len(problems),
-                        "problems": [cut(p) for p in problems[:RECORDED_PROBLEMS]],
-                        "finished": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                    },
-                )
             raise LoadError(problems)
         phases.phase("writing", total=spool.rows, unit="rows", done=phases.written)
         if stream is None:
             counts = _dry_run(driver, database, spool)
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
-            counts = stream.finish({**run, "status": "loaded", "rejected": 0, "finished": finished})
-        log.info("run %s: %d created, %d changed", run_id, counts.created, counts.changed)
+            counts = stream.finish({**run, "rejected": 0, "finished": finished, "status": "done"})
+    except BaseException as exc:
+        phases.finish()
+        if stream is not None:
+            _fail(driver, database, stream, run, exc)
+        raise
+    log.info("run %s: %d created, %d changed", run_id, counts.created, counts.changed)
     if review_file is not None:
         write_review(review_file, run_id, plan)
     seconds = time.monotonic() - started
     phases.finish(f"{run['records']:,} records in {seconds:.1f} s.")
     return LoadReport(files, plan, counts, dry_run, seconds, run_id, planned, review_file)
+
+
+def _fail(
+    driver: neo4j.Driver,
+    database: str | None,
+    stream: writer.StreamedWrite | writer.StagedWrite,
+    run: dict[str, object],
+    exc: BaseException,
+) -> None:
+    """A load that fails keeps nothing: the one transaction is rolled back, or the staged
+    run's writes are removed; the run is recorded as failed, with its problems. Should the
+    server be gone, a staged run stays staging (hidden) until the next start removes it."""
+    problems = exc.problems if isinstance(exc, LoadError) else [f"{type(exc).__name__}: {exc}"]
+    record = {
+        **run,
+        "status": "failed",
+        "rejected": len(problems),
+        "problems": [cut(p) for p in problems[:RECORDED_PROBLEMS]],
+        "finished": datetime.now(UTC).isoformat(timespec="milliseconds"),
+    }
+    stream.abandon()
+    try:
+        if isinstance(stream, writer.StagedWrite):
+            stream.fail(record)
+        elif isinstance(exc, LoadError):
+            writer.record_failed_run(driver, database, record)
+    except Exception as cleanup_error:  # the load's own error is the one to report
+        log.warning("run %s: could not record the failure: %s", run["id"], cleanup_error)
 
 
 def _count(source: FileRecords, phases: Phases) -> int:

@@ -1,13 +1,17 @@
-"""Write a plan: constraints first, then every spooled batch in ONE transaction (all or nothing)."""
+"""Write a plan, all or nothing: constraints first, then the spooled batches, either in ONE
+transaction (:class:`StreamedWrite`, small loads) or in committed batches hidden from readers
+until published (:class:`StagedWrite`, see :mod:`kb.load.staging`)."""
 
 from __future__ import annotations
 
 import contextlib
+import marshal
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import neo4j
@@ -262,3 +266,201 @@ class StreamedWrite:
             self.session.close()
         counts.seconds = time.monotonic() - self.started
         return counts
+
+
+def _stage_batch(
+    tx: neo4j.ManagedTransaction,
+    counts: WriteCounts,
+    part: str,
+    name: str,
+    batch: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Write one batch of a staged load; returns the rows that change EXISTING nodes, claims
+    or facts (applied when the run is published, never before)."""
+    started = time.monotonic()
+    if part == "claim":
+        row = tx.run(statement("load/staged_claims"), rows=batch).single(strict=True)
+        counts.claims_created += row["created"]
+        counts.node_seconds += time.monotonic() - started
+    elif part == "node":
+        row = tx.run(statement("load/staged_nodes"), rows=batch, label=name).single(strict=True)
+        if row["clashes"]:
+            raise LoadError(
+                [
+                    f"id {id_!r} is already a {other} in the graph, not a {name}: another load "
+                    "wrote it meanwhile; nothing of this load was kept"
+                    for id_, other in row["clashes"]
+                ]
+            )
+        counts.nodes_created[name] = counts.nodes_created.get(name, 0) + row["created"]
+        counts.node_seconds += time.monotonic() - started
+    else:
+        text = statement("load/staged_relations").replace("$($type)", relation_type(name))
+        row = tx.run(text, rows=batch).single(strict=True)
+        if row["written"] != len(batch):
+            _missing_endpoints(tx, name, batch, row["written"])
+        counts.relations_created[name] = counts.relations_created.get(name, 0) + row["created"]
+        counts.relation_seconds += time.monotonic() - started
+    deferred: list[dict[str, Any]] = row["deferred"]
+    return deferred
+
+
+def relation_type(rel_type: str) -> str:
+    """A relationship type of the fixed schema (checked), to be written into a statement."""
+    if rel_type not in RELATION_BY_TYPE:
+        raise ValueError(f"not a relationship type of the schema: {rel_type!r}")
+    return rel_type
+
+
+Batch = tuple[str, str, list[dict[str, Any]]]
+Packed = tuple[str, str, bytes]  # a batch kept as marshal bytes until its commit
+
+
+class StagedWrite:
+    """A load written in committed transactions of about ``commit_rows`` rows, while the plan
+    is still being built, and hidden from readers until :meth:`finish` publishes it.
+
+    The run record (status 'staging') is committed first (:func:`staging.begin`). A thread of
+    its own sends the spooled batches; the rows that would change what existed before come
+    back and wait in a spool of their own, applied in the publishing transaction. Should the
+    load fail, :meth:`fail` removes what was written (:func:`staging.discard`).
+    """
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None,
+        spool: Spool,
+        run: dict[str, Any],
+        progress: Progress | None = None,
+        doomed: Callable[[], bool] = lambda: False,
+        commit_rows: int = 10_000,
+    ) -> None:
+        from kb.load import staging
+
+        self.driver, self.database, self.spool, self.run_id = driver, database, spool, run["id"]
+        self.progress, self.doomed, self.commit_rows = progress, doomed, commit_rows
+        self.counts = WriteCounts()
+        self.committed = 0  # rows written in committed batches so far
+        self.deferred = Spool(spool.batch_size)
+        self.error: BaseException | None = None
+        self.started = time.monotonic()
+        staging.begin(driver, database, run)
+        self.batches: queue.Queue[Batch | None] = queue.Queue(4)
+        self.thread = threading.Thread(target=self._send, name="kb-load-stager", daemon=True)
+        self.thread.start()
+        spool.sink = self._put
+
+    def _put(self, part: str, name: str, rows: list[dict[str, Any]]) -> None:
+        if self.error is None and not self.doomed():
+            self.batches.put((part, name, rows))
+
+    def _send(self) -> None:
+        with self.driver.session(database=self.database) as session:
+            group: list[Packed] = []
+            rows = 0
+            while True:
+                item = self.batches.get()
+                if item is not None and self.error is None:
+                    # kept until the commit (a retry sends it again), as compact bytes
+                    part, name, batch = item
+                    group.append((part, name, marshal.dumps(batch)))
+                    rows += len(batch)
+                    batch.clear()
+                if group and (item is None or rows >= self.commit_rows):
+                    self._commit(session, group, rows)
+                    group, rows = [], 0
+                if item is None:
+                    return
+
+    def _commit(self, session: neo4j.Session, group: list[Packed], rows: int) -> None:
+        from kb.load import staging
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[WriteCounts, list[Batch]]:
+            counts, deferred = WriteCounts(), []
+            for part, name, packed in group:
+                changes = _stage_batch(tx, counts, part, name, marshal.loads(packed))
+                if changes:
+                    deferred.append((part, name, changes))
+            tx.run(statement("load/staged_heartbeat"), id=self.run_id, now=staging.now()).consume()
+            return counts, deferred
+
+        try:
+            counts, deferred = session.execute_write(work)
+        except BaseException as exc:  # handed to the main thread by finish()
+            self.error = exc
+            return
+        _add(self.counts, counts)
+        self.committed += rows
+        for part, name, changes in deferred:
+            for row in changes:
+                self.deferred.add(part, name, row)  # type: ignore[arg-type]
+        if self.progress:
+            self.progress(rows)
+
+    def _stop(self) -> None:
+        self.spool.sink = None
+        if self.thread.is_alive():
+            self.batches.put(None)
+            self.thread.join()
+
+    def abandon(self) -> None:
+        """Stop sending (the plan has problems, or planning failed); :meth:`fail` follows."""
+        self._stop()
+
+    def fail(self, run: dict[str, Any]) -> None:
+        """Remove what the run wrote, in batches, and record it as failed (``run``)."""
+        from kb.load import staging
+
+        self._stop()
+        self.deferred.close()
+        record = {**run, "id": self.run_id, "staged_rows": self.committed}
+        staging.discard(self.driver, self.database, record)
+
+    def finish(self, run: dict[str, Any]) -> WriteCounts:
+        """Send the last batches, then publish: the changes to what existed before and the
+        run's status 'done', in one transaction (retried whole on a transient error)."""
+        self.spool.flush()
+        self._stop()
+        if self.error is not None:
+            raise self.error
+        counts = self.counts
+        if isinstance(self.progress, Phases):
+            self.progress.phase("publishing", unit="")
+        publishing = time.monotonic()
+
+        def publish(tx: neo4j.ManagedTransaction) -> WriteCounts:
+            changes = WriteCounts()
+            for part, name, batch in self.deferred.batches():
+                _write_batch(tx, changes, part, name, batch)
+            done = {
+                **run,
+                "id": self.run_id,
+                "status": "done",
+                "created": counts.created,
+                "changed": changes.changed,
+                "staged_rows": self.committed,
+                "published": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            }
+            tx.run(statement("load/update_run"), run=done).consume()
+            return changes
+
+        with self.driver.session(database=self.database) as session:
+            changes = session.execute_write(publish)
+        self.deferred.close()
+        counts.nodes_changed = changes.nodes_changed
+        counts.relations_changed = changes.relations_changed
+        counts.claims_changed = changes.claims_changed
+        counts.commit_seconds = time.monotonic() - publishing
+        counts.seconds = time.monotonic() - self.started
+        return counts
+
+
+def _add(total: WriteCounts, part: WriteCounts) -> None:
+    for name, n in part.nodes_created.items():
+        total.nodes_created[name] = total.nodes_created.get(name, 0) + n
+    for name, n in part.relations_created.items():
+        total.relations_created[name] = total.relations_created.get(name, 0) + n
+    total.claims_created += part.claims_created
+    total.node_seconds += part.node_seconds
+    total.relation_seconds += part.relation_seconds
