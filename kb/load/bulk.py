@@ -35,7 +35,7 @@ from kb.load.entities import OnAmbiguous
 from kb.load.import_files import ImportFiles, ImportFilesError, write_import_files
 from kb.load.index import EntityIndex, MemoryGraph
 from kb.load.plan import Part, Plan, Planner
-from kb.load.runner import FileRecords, Snapshot, review_dir, write_review
+from kb.load.runner import FileRecords, Snapshot, plan_record, review_dir, write_review
 from kb.load.spool import Spool
 from kb.progress import Phases
 from kb.server import importer, manager
@@ -302,16 +302,7 @@ def _bulk_load(
                     "files": [str(p.resolve()) for p in files],
                     "sha256": [snapshot.sha256.get(p, "") for p in files],
                     "mappings": sorted({str(m.resolve()) for _, m in source.mappings.values()}),
-                    "records": sum(plan.records.values()),
-                    "joins": plan.joins[:1000],
-                    "kept_as_claims": plan.kept[:1000],
-                    "review": [
-                        f"{r['record']}: {r['name']!r} created as {r['created']}; may be "
-                        + ", ".join(
-                            f"{c['id']} ({c['score']:g}, {c['reason']})" for c in r["candidates"]
-                        )
-                        for r in plan.review[:1000]
-                    ],
+                    **plan_record(plan),
                 }
             finally:
                 snapshot.close()

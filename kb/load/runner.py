@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import neo4j
 import yaml
@@ -233,6 +234,20 @@ def existing_entities(driver: neo4j.Driver, database: str | None) -> EntityIndex
 RECORDED_PROBLEMS = 200  # problems a failed run's record keeps (each cut to PROBLEM_CHARS)
 
 
+def plan_record(plan: Plan) -> dict[str, Any]:
+    """What a LoadRun record keeps of a plan: counts, joins, claims and review (each capped)."""
+    return {
+        "records": sum(plan.records.values()),
+        "joins": plan.joins[:1000],
+        "kept_as_claims": plan.kept[:1000],
+        "review": [
+            f"{r['record']}: {r['name']!r} created as {r['created']}; may be "
+            + ", ".join(f"{c['id']} ({c['score']:g}, {c['reason']})" for c in r["candidates"])
+            for r in plan.review[:1000]
+        ],
+    }
+
+
 def review_dir() -> Path:
     """Where review files go: KB_REVIEW_DIR, default ``~/.local/state/ai-infra-kb/review``."""
     configured = settings.review_folder()
@@ -396,20 +411,7 @@ def _load(
         problems = source.file_problems() + plan.problems
         if not files:
             problems.append(f"no input files in {', '.join(map(str, paths))}")
-        run.update(
-            {
-                "records": sum(plan.records.values()),
-                "joins": plan.joins[:1000],
-                "kept_as_claims": plan.kept[:1000],
-                "review": [
-                    f"{r['record']}: {r['name']!r} created as {r['created']}; may be "
-                    + ", ".join(
-                        f"{c['id']} ({c['score']:g}, {c['reason']})" for c in r["candidates"]
-                    )
-                    for r in plan.review[:1000]
-                ],
-            }
-        )
+        run.update(plan_record(plan))
         review_file = None
         if plan.review and on_ambiguous == "review" and not problems:
             review_file = (review_to or review_dir()) / f"{run_id.replace(':', '')}.yaml"
