@@ -1,20 +1,21 @@
 // Upsert a batch of nodes of one label. $label comes from the fixed schema, never from input.
-// Each row: {id, props, run}. props holds every schema field (null removes a property) and
-// set_by, the source that sets them; run is the load that creates the node (kept for unload).
-// Returns how many nodes were created and how many existing ones changed, and the ids that
-// are already of another kind: a concurrent load may have given the id another label after
+// Each row: {id, props}. props holds every schema field (null removes a property) and set_by,
+// the source that sets them; $run is the load (kept as `created_run` on what it creates, for
+// unload). A node created here gets every value at once; an existing one is compared and set
+// only when a value differs. Returns the rows written, the existing nodes changed, and the
+// ids already of another kind: a concurrent load may have given the id another label after
 // this load's plan checked it. Setting the label locks the node, so the labels read after it
-// include every committed one; the writer then fails the load.
+// include every committed one; the writer then fails the load. The writer counts creations
+// from the statement's counters (no marker property written and removed on every row).
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
-ON CREATE SET n.`_new` = true, n.created_run = row.run
+ON CREATE SET n.created_run = $run, n += row.props
 SET n:$($label)
-WITH n, row, coalesce(n.`_new`, false) AS created,
-     [l IN labels(n) WHERE l <> 'Entity' AND l <> $label] AS others
-WITH n, row, created, others,
-     created OR any(k IN keys(row.props) WHERE NOT coalesce(n[k] = row.props[k], n[k] IS NULL AND row.props[k] IS NULL)) AS changed
+WITH n, row, [l IN labels(n) WHERE l <> 'Entity' AND l <> $label] AS others,
+     NOT coalesce(n.created_run = $run, false)
+     AND any(k IN keys(row.props) WHERE NOT coalesce(n[k] = row.props[k], n[k] IS NULL AND row.props[k] IS NULL)) AS changed
 FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | SET n += row.props)
-REMOVE n.`_new`
-RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN changed AND NOT created THEN 1 ELSE 0 END) AS changed,
+RETURN count(*) AS written,
+       sum(CASE WHEN changed THEN 1 ELSE 0 END) AS changed,
+       [] AS deferred,
        collect(CASE WHEN others <> [] THEN [row.id, others[0]] END)[..20] AS clashes

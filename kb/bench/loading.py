@@ -33,6 +33,7 @@ from loaders.files import find_files
 from loaders.records import RawRecord
 
 NAIVE_ROWS = 1000  # rows of each part that the one-transaction-per-row writer writes
+PER_ROW_RUN = "bench-per-row"  # the run id the per-row writer marks what it creates with
 
 
 def reset(driver: neo4j.Driver, database: str | None) -> None:
@@ -143,7 +144,7 @@ def naive(
 
 
 def _one_row(tx: neo4j.ManagedTransaction, text: str, row: Row, name: str) -> None:
-    tx.run(text, rows=[row], label=name).consume()
+    tx.run(text, rows=[row], label=name, run=PER_ROW_RUN).consume()
 
 
 def delete_facts(driver: neo4j.Driver, database: str | None, rows: list[tuple[str, Row]]) -> None:

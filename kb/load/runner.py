@@ -405,7 +405,7 @@ def _load(
             driver, database, spool, run, progress, doomed, commit_rows=commit_rows
         )
     elif not dry_run:
-        stream = writer.StreamedWrite(driver, database, spool, progress, doomed)
+        stream = writer.StreamedWrite(driver, database, spool, run_id, progress, doomed)
     try:
         plan = planner.build(_counted(source, phases))
         problems = source.file_problems() + plan.problems
@@ -429,7 +429,7 @@ def _load(
             raise LoadError(problems)
         phases.phase("writing", total=spool.rows, unit="rows", done=phases.written)
         if stream is None:
-            counts = _dry_run(driver, database, spool)
+            counts = _dry_run(driver, database, spool, run_id)
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
             counts = stream.finish({**run, "rejected": 0, "finished": finished, "status": "done"})
@@ -503,11 +503,13 @@ def _counted(source: FileRecords, phases: Phases) -> Callable[[Part], Iterator[R
     return passes
 
 
-def _dry_run(driver: neo4j.Driver, database: str | None, spool: Spool) -> WriteCounts:
+def _dry_run(
+    driver: neo4j.Driver, database: str | None, spool: Spool, run_id: str
+) -> WriteCounts:
     """Run the writes in a transaction that is rolled back: exact counts, nothing kept."""
     with driver.session(database=database) as session:
         tx = session.begin_transaction()
         try:
-            return writer._write_all(tx, spool, None, None)  # type: ignore[arg-type]
+            return writer._write_all(tx, spool, run_id, None, None)
         finally:
             tx.rollback()

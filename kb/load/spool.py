@@ -4,7 +4,8 @@ Planning appends rows; a batch of one label (or relationship type) goes to disk 
 is full, so memory holds at most one batch per label and type, whatever the input's size.
 Every node batch comes before every relationship batch. Reading starts from the beginning
 each time, so a retried write transaction reads the same batches again. A ``sink`` also gets
-each batch as it is written (the streamed write transaction: it writes while planning goes on).
+each batch as it is written (the streamed write transaction: it writes while planning goes on);
+a staged load, which keeps its own batches until each commit, turns the file off (``keep``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class Spool:
         self.buffers: dict[tuple[Part, str], list[Row]] = {}
         self.sink: Sink | None = None
         self.rows = 0  # rows added so far
+        # False: batches go to the sink only (a staged load writes each batch once, and never
+        # reads the spool back); :meth:`batches` then has nothing to give
+        self.keep = True
 
     def add(self, part: Part, name: str, row: Row) -> None:
         buffer = self.buffers.setdefault((part, name), [])
@@ -36,7 +40,8 @@ class Spool:
             self.buffers[(part, name)] = []
 
     def _dump(self, part: Part, name: str, rows: list[Row]) -> None:
-        marshal.dump((part, name, rows), self.file)
+        if self.keep:
+            marshal.dump((part, name, rows), self.file)
         if self.sink is not None:
             self.sink(part, name, rows)
 

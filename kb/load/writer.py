@@ -5,7 +5,6 @@ until published (:class:`StagedWrite`, see :mod:`kb.load.staging`)."""
 from __future__ import annotations
 
 import contextlib
-import marshal
 import queue
 import threading
 import time
@@ -68,54 +67,92 @@ def ensure_schema(driver: neo4j.Driver, database: str | None) -> None:
                 raise
 
 
-def relation_statement(rel_type: str) -> str:
-    """The upsert of one relationship type, with the type written into the text.
+Row = dict[str, Any]
+Batch = tuple[str, str, list[Row]]  # part ("node", "claim", "relation"), label or type, rows
+
+# The statement of each part: as an upsert (one transaction, or a staged run's publish) or
+# staged (what exists already is left as it is; the rows that would change it come back).
+STATEMENTS = {
+    ("node", False): "load/upsert_nodes",
+    ("claim", False): "load/upsert_claims",
+    ("relation", False): "load/upsert_relations",
+    ("node", True): "load/staged_nodes",
+    ("claim", True): "load/staged_claims",
+    ("relation", True): "load/staged_relations",
+}
+
+
+def relation_type(rel_type: str) -> str:
+    """A relationship type of the fixed schema (checked), to be written into a statement."""
+    if rel_type not in RELATION_BY_TYPE:
+        raise ValueError(f"not a relationship type of the schema: {rel_type!r}")
+    return rel_type
+
+
+def batch_statement(part: str, name: str, staged: bool = False) -> str:
+    """The statement that writes a batch of ``part``; for facts, with the type written in.
 
     The type comes from the fixed schema, never from input (it is checked here). A type given
     as a parameter (``$($type)``) makes every MERGE in a large transaction expand all of a
     node's new relationships of every type: 25-30x slower (see BENCHMARKS.md).
     """
-    if rel_type not in RELATION_BY_TYPE:
-        raise ValueError(f"not a relationship type of the schema: {rel_type!r}")
-    return statement("load/upsert_relations").replace("$($type)", rel_type)
+    text = statement(STATEMENTS[(part, staged)])
+    return text.replace("$($type)", relation_type(name)) if part == "relation" else text
 
 
-def _write_batch(
+def relation_statement(rel_type: str) -> str:
+    """The upsert of one relationship type, with the type written into the text."""
+    return batch_statement("relation", rel_type)
+
+
+def send_batch(
     tx: neo4j.ManagedTransaction | neo4j.Transaction,
     counts: WriteCounts,
     part: str,
     name: str,
-    batch: list[dict[str, Any]],
-) -> None:
+    batch: list[Row],
+    run: str | None,
+    *,
+    staged: bool = False,
+) -> list[Row]:
+    """Write one batch of nodes (``name``: the label), claims or facts (``name``: the type)
+    of the load ``run``, and add what it did to ``counts``. Staged, returns the rows that would
+    change EXISTING nodes, claims or facts (applied when the run is published, never before);
+    else every change is written now (and nothing is returned).
+
+    Every statement answers the same columns: ``written`` (rows whose ends exist),
+    ``changed``, ``deferred`` and ``clashes`` (ids of another kind); creations come from the
+    statement's counters."""
     started = time.monotonic()
-    if part == "claim":
-        row = tx.run(statement("load/upsert_claims"), rows=batch).single(strict=True)
-        counts.claims_created += row["created"]
-        counts.claims_changed += row["changed"]
-        counts.node_seconds += time.monotonic() - started
+    result = tx.run(batch_statement(part, name, staged), rows=batch, label=name, run=run)
+    row = result.single(strict=True)
+    created = result.consume().counters
+    if row["clashes"]:
+        raise LoadError(
+            [
+                f"id {id_!r} is already a {other} in the graph, not a {name}: another load "
+                "wrote it meanwhile; nothing of this load was kept"
+                for id_, other in row["clashes"]
+            ]
+        )
+    if part == "relation":
+        if row["written"] != len(batch):
+            _missing_endpoints(tx, name, batch, row["written"])
+        counts.relations_created[name] = (
+            counts.relations_created.get(name, 0) + created.relationships_created
+        )
+        counts.relations_changed[name] = counts.relations_changed.get(name, 0) + row["changed"]
+        counts.relation_seconds += time.monotonic() - started
     elif part == "node":
-        row = tx.run(statement("load/upsert_nodes"), rows=batch, label=name).single(strict=True)
-        if row["clashes"]:
-            raise LoadError(
-                [
-                    f"id {id_!r} is already a {other} in the graph, not a {name}: another load "
-                    "wrote it meanwhile; nothing of this load was written"
-                    for id_, other in row["clashes"]
-                ]
-            )
-        counts.nodes_created[name] = counts.nodes_created.get(name, 0) + row["created"]
+        counts.nodes_created[name] = counts.nodes_created.get(name, 0) + created.nodes_created
         counts.nodes_changed[name] = counts.nodes_changed.get(name, 0) + row["changed"]
         counts.node_seconds += time.monotonic() - started
     else:
-        row = tx.run(relation_statement(name), rows=batch, type=name).single(strict=True)
-        if row["written"] != len(batch):
-            _missing_endpoints(tx, name, batch, row["written"])
-        counts.relations_created[name] = counts.relations_created.get(name, 0) + row["created"]
-        counts.relations_changed[name] = counts.relations_changed.get(name, 0) + row["changed"]
-        counts.relation_seconds += time.monotonic() - started
-    # The transaction keeps every result, and each result its parameters, until the
-    # commit: emptying the sent rows keeps the loader's memory flat.
-    batch.clear()
+        counts.claims_created += created.nodes_created
+        counts.claims_changed += row["changed"]
+        counts.node_seconds += time.monotonic() - started
+    deferred: list[Row] = row["deferred"]
+    return deferred
 
 
 def _missing_endpoints(
@@ -139,20 +176,22 @@ def _missing_endpoints(
 
 
 def _write_all(
-    tx: neo4j.ManagedTransaction,
+    tx: neo4j.ManagedTransaction | neo4j.Transaction,
     spool: Spool,
-    run: dict[str, Any] | None,
+    run_id: str | None,
+    record: dict[str, Any] | None,
     progress: Progress | None,
 ) -> WriteCounts:
+    """Every spooled batch in ``tx``, then the run's record (if any)."""
     counts = WriteCounts()
     for part, name, batch in spool.batches():
-        size = len(batch)
-        _write_batch(tx, counts, part, name, batch)
+        send_batch(tx, counts, part, name, batch, run_id)
         if progress:
-            progress(size)
-    if run is not None:
-        run = {**run, "created": counts.created, "changed": counts.changed}
-        tx.run(statement("load/record_run"), run=run).consume()
+            progress(len(batch))
+        batch.clear()  # (the transaction keeps its parameters until it ends)
+    if record is not None:
+        record = {**record, "created": counts.created, "changed": counts.changed}
+        tx.run(statement("load/record_run"), run=record).consume()
     return counts
 
 
@@ -163,10 +202,12 @@ def write(
     run: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> WriteCounts:
-    """Upsert everything in one managed transaction (retried on transient errors)."""
+    """Upsert everything in one managed transaction (retried on transient errors); ``run`` is
+    the load's record, written in the same transaction."""
+    run_id = None if run is None else run["id"]
     with driver.session(database=database) as session:
         started = time.monotonic()
-        counts: WriteCounts = session.execute_write(_write_all, spool, run, progress)
+        counts: WriteCounts = session.execute_write(_write_all, spool, run_id, run, progress)
         counts.seconds = time.monotonic() - started
         return counts
 
@@ -176,14 +217,81 @@ def record_failed_run(driver: neo4j.Driver, database: str | None, run: dict[str,
     driver.execute_query(statement("load/record_run"), run=run, database_=database)
 
 
-class StreamedWrite:
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError)) and bool(
+        exc.is_retryable()
+    )
+
+
+class _Sender:
+    """The spool's full batches, sent from a thread of their own while planning goes on, so
+    that the server writes while Python validates the rest (two cores instead of one).
+
+    A bounded queue (4 batches) keeps memory flat: the planner waits when the server is
+    behind. The first error is kept (:attr:`error`) for the main thread; later batches are
+    drained unsent, so that the planner never waits for nothing. Subclasses say what sending
+    a batch means (:meth:`_take`) and what ends the stream (:meth:`_end`)."""
+
+    name = "kb-load-writer"
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None,
+        spool: Spool,
+        run_id: str,
+        progress: Progress | None,
+        doomed: Callable[[], bool],
+    ) -> None:
+        """``doomed`` says whether the load has a problem already: then nothing more is sent."""
+        self.driver, self.database, self.spool, self.run_id = driver, database, spool, run_id
+        self.progress, self.doomed = progress, doomed
+        self.counts = WriteCounts()
+        self.error: BaseException | None = None
+        self.started = time.monotonic()
+        self.batches: queue.Queue[Batch | None] = queue.Queue(4)
+        self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+
+    def _start(self) -> None:
+        self.thread.start()
+        self.spool.sink = self._put
+
+    def _put(self, part: str, name: str, rows: list[Row]) -> None:
+        if self.error is None and not self.doomed():
+            self.batches.put((part, name, rows))
+
+    def _run(self) -> None:
+        while (item := self.batches.get()) is not None:
+            if self.error is None:
+                try:
+                    self._take(*item)
+                except BaseException as exc:  # handed to the main thread by finish()
+                    self.error = exc
+        if self.error is None:
+            try:
+                self._end()
+            except BaseException as exc:
+                self.error = exc
+
+    def _take(self, part: str, name: str, rows: list[Row]) -> None:
+        raise NotImplementedError
+
+    def _end(self) -> None:
+        """Called once the last batch is taken (and nothing failed)."""
+
+    def _stop(self) -> None:
+        self.spool.sink = None
+        if self.thread.is_alive():
+            self.batches.put(None)
+            self.thread.join()
+
+
+class StreamedWrite(_Sender):
     """The one write transaction, fed batch by batch while the plan is still being built.
 
-    A thread of its own sends each spooled batch as soon as it is full, so the server writes
-    while Python validates the rest (two cores instead of one). Nothing is committed before
-    the plan is complete and without problems: :meth:`abandon` rolls everything back. Should
-    the transaction fail on a transient error, :meth:`finish` writes the whole spool again in
-    a managed (retried) transaction, as :func:`write` does.
+    Nothing is committed before the plan is complete and without problems: :meth:`abandon`
+    rolls everything back. Should the transaction fail on a transient error, :meth:`finish`
+    writes the whole spool again in a managed (retried) transaction, as :func:`write` does.
     """
 
     def __init__(
@@ -191,44 +299,23 @@ class StreamedWrite:
         driver: neo4j.Driver,
         database: str | None,
         spool: Spool,
+        run_id: str,
         progress: Progress | None = None,
         doomed: Callable[[], bool] = lambda: False,
     ) -> None:
-        """``doomed`` says whether the load has a problem already: then nothing more is sent."""
-        self.driver, self.database, self.spool = driver, database, spool
-        self.progress, self.doomed = progress, doomed
-        self.counts = WriteCounts()
-        self.error: Exception | None = None
-        self.started = time.monotonic()
-        self.batches: queue.Queue[tuple[str, str, list[dict[str, Any]]] | None] = queue.Queue(4)
+        super().__init__(driver, database, spool, run_id, progress, doomed)
         self.session = driver.session(database=database)
         self.tx = self.session.begin_transaction()
-        self.thread = threading.Thread(target=self._send, name="kb-load-writer", daemon=True)
-        self.thread.start()
-        spool.sink = self._put
+        self._start()
 
-    def _put(self, part: str, name: str, rows: list[dict[str, Any]]) -> None:
-        if self.error is None and not self.doomed():
-            self.batches.put((part, name, rows))
-
-    def _send(self) -> None:
-        while (item := self.batches.get()) is not None:
-            if self.error is not None:
-                continue  # failed: drain, so that the planner never waits
-            part, name, rows = item
-            size = len(rows)
-            try:
-                _write_batch(self.tx, self.counts, part, name, rows)
-            except Exception as exc:  # handed to the main thread by finish()
-                self.error = exc
-                continue
-            if self.progress:
-                self.progress(size)
-
-    def _stop(self) -> None:
-        self.spool.sink = None
-        self.batches.put(None)
-        self.thread.join()
+    def _take(self, part: str, name: str, rows: list[Row]) -> None:
+        send_batch(self.tx, self.counts, part, name, rows, self.run_id)
+        if self.progress:
+            self.progress(len(rows))
+        # The transaction keeps every result, and each result its parameters, until the
+        # commit: emptying the sent rows keeps the loader's memory flat (the spool's file
+        # still has them, for a retry).
+        rows.clear()
 
     def _roll_back(self) -> None:
         # The connection may be gone: then the server has dropped the transaction anyway.
@@ -268,63 +355,21 @@ class StreamedWrite:
         return counts
 
 
-def _stage_batch(
-    tx: neo4j.ManagedTransaction,
-    counts: WriteCounts,
-    part: str,
-    name: str,
-    batch: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """Write one batch of a staged load; returns the rows that change EXISTING nodes, claims
-    or facts (applied when the run is published, never before)."""
-    started = time.monotonic()
-    if part == "claim":
-        row = tx.run(statement("load/staged_claims"), rows=batch).single(strict=True)
-        counts.claims_created += row["created"]
-        counts.node_seconds += time.monotonic() - started
-    elif part == "node":
-        row = tx.run(statement("load/staged_nodes"), rows=batch, label=name).single(strict=True)
-        if row["clashes"]:
-            raise LoadError(
-                [
-                    f"id {id_!r} is already a {other} in the graph, not a {name}: another load "
-                    "wrote it meanwhile; nothing of this load was kept"
-                    for id_, other in row["clashes"]
-                ]
-            )
-        counts.nodes_created[name] = counts.nodes_created.get(name, 0) + row["created"]
-        counts.node_seconds += time.monotonic() - started
-    else:
-        text = statement("load/staged_relations").replace("$($type)", relation_type(name))
-        row = tx.run(text, rows=batch).single(strict=True)
-        if row["written"] != len(batch):
-            _missing_endpoints(tx, name, batch, row["written"])
-        counts.relations_created[name] = counts.relations_created.get(name, 0) + row["created"]
-        counts.relation_seconds += time.monotonic() - started
-    deferred: list[dict[str, Any]] = row["deferred"]
-    return deferred
-
-
-def relation_type(rel_type: str) -> str:
-    """A relationship type of the fixed schema (checked), to be written into a statement."""
-    if rel_type not in RELATION_BY_TYPE:
-        raise ValueError(f"not a relationship type of the schema: {rel_type!r}")
-    return rel_type
-
-
-Batch = tuple[str, str, list[dict[str, Any]]]
-Packed = tuple[str, str, bytes]  # a batch kept as marshal bytes until its commit
-
-
-class StagedWrite:
+class StagedWrite(_Sender):
     """A load written in committed transactions of about ``commit_rows`` rows, while the plan
     is still being built, and hidden from readers until :meth:`finish` publishes it.
 
-    The run record (status 'staging') is committed first (:func:`staging.begin`). A thread of
-    its own sends the spooled batches; the rows that would change what existed before come
-    back and wait in a spool of their own, applied in the publishing transaction. Should the
-    load fail, :meth:`fail` removes what was written (:func:`staging.discard`).
+    The run record (status 'staging') is committed first (:func:`staging.begin`). The thread
+    sends each batch as it comes into the open transaction, and commits it (with the run's
+    heartbeat) once it holds ``commit_rows`` rows; the batches of the open transaction are
+    kept until then, and a transient error sends them again in a managed (retried)
+    transaction. The rows that would change what existed before come back and wait in a spool
+    of their own, applied in the publishing transaction. The load's own spool keeps nothing
+    (each batch is written once). Should the load fail, :meth:`fail` removes what was written
+    (:func:`staging.discard`).
     """
+
+    name = "kb-load-stager"
 
     def __init__(
         self,
@@ -338,71 +383,102 @@ class StagedWrite:
     ) -> None:
         from kb.load import staging
 
-        self.driver, self.database, self.spool, self.run_id = driver, database, spool, run["id"]
-        self.progress, self.doomed, self.commit_rows = progress, doomed, commit_rows
-        self.counts = WriteCounts()
-        self.committed = 0  # rows written in committed batches so far
+        super().__init__(driver, database, spool, str(run["id"]), progress, doomed)
+        self.commit_rows = commit_rows
+        self.committed = 0  # rows written in committed transactions so far
         self.deferred = Spool(spool.batch_size)
-        self.error: BaseException | None = None
-        self.started = time.monotonic()
+        spool.keep = False
         staging.begin(driver, database, run)
-        self.batches: queue.Queue[Batch | None] = queue.Queue(4)
-        self.thread = threading.Thread(target=self._send, name="kb-load-stager", daemon=True)
-        self.thread.start()
-        spool.sink = self._put
+        self.session: neo4j.Session | None = None
+        self.tx: neo4j.Transaction | None = None
+        self.group: list[Batch] = []  # the batches of the open transaction
+        self.group_rows = 0
+        self.group_counts = WriteCounts()
+        self.group_deferred: list[Batch] = []
+        self._start()
 
-    def _put(self, part: str, name: str, rows: list[dict[str, Any]]) -> None:
-        if self.error is None and not self.doomed():
-            self.batches.put((part, name, rows))
+    def _take(self, part: str, name: str, rows: list[Row]) -> None:
+        self.group.append((part, name, rows))
+        self.group_rows += len(rows)
+        if self.session is None:
+            self.session = self.driver.session(database=self.database)
+        try:
+            if self.tx is None and len(self.group) == 1:  # (a group given up waits)
+                self.tx = self.session.begin_transaction()
+            if self.tx is not None:
+                changes = send_batch(
+                    self.tx, self.group_counts, part, name, rows, self.run_id, staged=True
+                )
+                if changes:
+                    self.group_deferred.append((part, name, changes))
+        except BaseException as exc:
+            self._drop()
+            if not _retryable(exc):
+                raise
+        if self.group_rows >= self.commit_rows:
+            self._commit()
 
-    def _send(self) -> None:
-        with self.driver.session(database=self.database) as session:
-            group: list[Packed] = []
-            rows = 0
-            while True:
-                item = self.batches.get()
-                if item is not None and self.error is None:
-                    # kept until the commit (a retry sends it again), as compact bytes
-                    part, name, batch = item
-                    group.append((part, name, marshal.dumps(batch)))
-                    rows += len(batch)
-                    batch.clear()
-                if group and (item is None or rows >= self.commit_rows):
-                    self._commit(session, group, rows)
-                    group, rows = [], 0
-                if item is None:
-                    return
+    def _end(self) -> None:
+        if self.group:
+            self._commit()
+        if self.session is not None:
+            self.session.close()
 
-    def _commit(self, session: neo4j.Session, group: list[Packed], rows: int) -> None:
+    def _drop(self) -> None:
+        """Give up the open transaction: its batches go again, whole, at the commit."""
+        if self.tx is not None:
+            with contextlib.suppress(Exception):
+                self.tx.close()
+        self.tx = None
+        self.group_counts, self.group_deferred = WriteCounts(), []
+
+    def _commit(self) -> None:
         from kb.load import staging
 
-        def work(tx: neo4j.ManagedTransaction) -> tuple[WriteCounts, list[Batch]]:
-            counts, deferred = WriteCounts(), []
-            for part, name, packed in group:
-                changes = _stage_batch(tx, counts, part, name, marshal.loads(packed))
-                if changes:
-                    deferred.append((part, name, changes))
-            tx.run(statement("load/staged_heartbeat"), id=self.run_id, now=staging.now()).consume()
-            return counts, deferred
-
-        try:
-            counts, deferred = session.execute_write(work)
-        except BaseException as exc:  # handed to the main thread by finish()
-            self.error = exc
-            return
+        assert self.session is not None
+        counts, deferred = self.group_counts, self.group_deferred
+        committed = False
+        if self.tx is not None:
+            try:
+                heartbeat = statement("load/staged_heartbeat")
+                self.tx.run(heartbeat, id=self.run_id, now=staging.now()).consume()
+                self.tx.commit()
+                committed = True
+            except BaseException as exc:
+                self._drop()
+                if not _retryable(exc):
+                    raise
+        if not committed:
+            counts, deferred = self.session.execute_write(self._write_group)
+        self.tx = None
         _add(self.counts, counts)
-        self.committed += rows
+        self.committed += self.group_rows
         for part, name, changes in deferred:
             for row in changes:
                 self.deferred.add(part, name, row)  # type: ignore[arg-type]
         if self.progress:
-            self.progress(rows)
+            self.progress(self.group_rows)
+        self.group, self.group_rows = [], 0
+        self.group_counts, self.group_deferred = WriteCounts(), []
+
+    def _write_group(self, tx: neo4j.ManagedTransaction) -> tuple[WriteCounts, list[Batch]]:
+        """The open transaction's batches again, in a managed transaction (retried)."""
+        from kb.load import staging
+
+        counts, deferred = WriteCounts(), []
+        for part, name, rows in self.group:
+            changes = send_batch(tx, counts, part, name, rows, self.run_id, staged=True)
+            if changes:
+                deferred.append((part, name, changes))
+        tx.run(statement("load/staged_heartbeat"), id=self.run_id, now=staging.now()).consume()
+        return counts, deferred
 
     def _stop(self) -> None:
-        self.spool.sink = None
-        if self.thread.is_alive():
-            self.batches.put(None)
-            self.thread.join()
+        super()._stop()
+        self._drop()
+        if self.session is not None:
+            with contextlib.suppress(Exception):
+                self.session.close()
 
     def abandon(self) -> None:
         """Stop sending (the plan has problems, or planning failed); :meth:`fail` follows."""
@@ -432,7 +508,7 @@ class StagedWrite:
         def publish(tx: neo4j.ManagedTransaction) -> WriteCounts:
             changes = WriteCounts()
             for part, name, batch in self.deferred.batches():
-                _write_batch(tx, changes, part, name, batch)
+                send_batch(tx, changes, part, name, batch, self.run_id)
             done = {
                 **run,
                 "id": self.run_id,
