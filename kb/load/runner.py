@@ -503,9 +503,7 @@ def _counted(source: FileRecords, phases: Phases) -> Callable[[Part], Iterator[R
     return passes
 
 
-def _dry_run(
-    driver: neo4j.Driver, database: str | None, spool: Spool, run_id: str
-) -> WriteCounts:
+def _dry_run(driver: neo4j.Driver, database: str | None, spool: Spool, run_id: str) -> WriteCounts:
     """Run the writes in a transaction that is rolled back: exact counts, nothing kept."""
     with driver.session(database=database) as session:
         tx = session.begin_transaction()

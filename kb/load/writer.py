@@ -105,6 +105,78 @@ def relation_statement(rel_type: str) -> str:
     return batch_statement("relation", rel_type)
 
 
+@dataclass
+class Sent:
+    """A batch sent to the server, whose answer is still to be read (:func:`end_batch`)."""
+
+    result: neo4j.Result
+    part: str
+    name: str
+    batch: list[Row]
+    started: float
+
+
+def start_batch(
+    tx: neo4j.ManagedTransaction | neo4j.Transaction,
+    part: str,
+    name: str,
+    batch: list[Row],
+    run: str | None,
+    *,
+    staged: bool = False,
+) -> Sent:
+    """Send one batch of nodes (``name``: the label), claims or facts (``name``: the type) of
+    the load ``run``; staged, what exists already is left as it is (see :func:`end_batch`).
+
+    The answer is read by :func:`end_batch`, which may come after the next batch is sent: the
+    server then goes from one batch to the next without waiting for the client (packing the
+    next batch, the round trip)."""
+    text = batch_statement(part, name, staged)
+    return Sent(tx.run(text, rows=batch, label=name, run=run), part, name, batch, time.monotonic())
+
+
+def end_batch(
+    tx: neo4j.ManagedTransaction | neo4j.Transaction, counts: WriteCounts, sent: Sent
+) -> list[Row]:
+    """Read a sent batch's answer and add what it did to ``counts``. Staged, returns the rows
+    that would change EXISTING nodes, claims or facts (applied when the run is published,
+    never before); else every change is written already (and nothing is returned).
+
+    Every statement answers the same columns: ``written`` (rows whose ends exist),
+    ``changed``, ``deferred`` and ``clashes`` (ids of another kind); creations come from the
+    statement's counters."""
+    part, name, batch = sent.part, sent.name, sent.batch
+    row = sent.result.single(strict=True)
+    created = sent.result.consume().counters
+    if row["clashes"]:
+        raise LoadError(
+            [
+                f"id {id_!r} is already a {other} in the graph, not a {name}: another load "
+                "wrote it meanwhile; nothing of this load was kept"
+                for id_, other in row["clashes"]
+            ]
+        )
+    seconds = time.monotonic() - sent.started
+    if part == "relation":
+        if row["written"] != len(batch):
+            _missing_endpoints(tx, name, batch, row["written"])
+        counts.relations_created[name] = (
+            counts.relations_created.get(name, 0) + created.relationships_created
+        )
+        counts.relations_changed[name] = counts.relations_changed.get(name, 0) + row["changed"]
+        counts.relation_seconds += seconds
+    elif part == "node":
+        counts.nodes_created[name] = counts.nodes_created.get(name, 0) + created.nodes_created
+        counts.nodes_changed[name] = counts.nodes_changed.get(name, 0) + row["changed"]
+        counts.node_seconds += seconds
+    else:
+        counts.claims_created += created.nodes_created
+        counts.claims_changed += row["changed"]
+        counts.node_seconds += seconds
+    deferred: list[Row] = row["deferred"]
+    return deferred
+
+
 def send_batch(
     tx: neo4j.ManagedTransaction | neo4j.Transaction,
     counts: WriteCounts,
@@ -115,44 +187,8 @@ def send_batch(
     *,
     staged: bool = False,
 ) -> list[Row]:
-    """Write one batch of nodes (``name``: the label), claims or facts (``name``: the type)
-    of the load ``run``, and add what it did to ``counts``. Staged, returns the rows that would
-    change EXISTING nodes, claims or facts (applied when the run is published, never before);
-    else every change is written now (and nothing is returned).
-
-    Every statement answers the same columns: ``written`` (rows whose ends exist),
-    ``changed``, ``deferred`` and ``clashes`` (ids of another kind); creations come from the
-    statement's counters."""
-    started = time.monotonic()
-    result = tx.run(batch_statement(part, name, staged), rows=batch, label=name, run=run)
-    row = result.single(strict=True)
-    created = result.consume().counters
-    if row["clashes"]:
-        raise LoadError(
-            [
-                f"id {id_!r} is already a {other} in the graph, not a {name}: another load "
-                "wrote it meanwhile; nothing of this load was kept"
-                for id_, other in row["clashes"]
-            ]
-        )
-    if part == "relation":
-        if row["written"] != len(batch):
-            _missing_endpoints(tx, name, batch, row["written"])
-        counts.relations_created[name] = (
-            counts.relations_created.get(name, 0) + created.relationships_created
-        )
-        counts.relations_changed[name] = counts.relations_changed.get(name, 0) + row["changed"]
-        counts.relation_seconds += time.monotonic() - started
-    elif part == "node":
-        counts.nodes_created[name] = counts.nodes_created.get(name, 0) + created.nodes_created
-        counts.nodes_changed[name] = counts.nodes_changed.get(name, 0) + row["changed"]
-        counts.node_seconds += time.monotonic() - started
-    else:
-        counts.claims_created += created.nodes_created
-        counts.claims_changed += row["changed"]
-        counts.node_seconds += time.monotonic() - started
-    deferred: list[Row] = row["deferred"]
-    return deferred
+    """:func:`start_batch` and :func:`end_batch` at once: one batch written, its answer read."""
+    return end_batch(tx, counts, start_batch(tx, part, name, batch, run, staged=staged))
 
 
 def _missing_endpoints(
@@ -306,16 +342,24 @@ class StreamedWrite(_Sender):
         super().__init__(driver, database, spool, run_id, progress, doomed)
         self.session = driver.session(database=database)
         self.tx = self.session.begin_transaction()
+        self.pending: Sent | None = None  # the last batch sent, its answer not yet read
         self._start()
 
     def _take(self, part: str, name: str, rows: list[Row]) -> None:
-        send_batch(self.tx, self.counts, part, name, rows, self.run_id)
-        if self.progress:
-            self.progress(len(rows))
-        # The transaction keeps every result, and each result its parameters, until the
-        # commit: emptying the sent rows keeps the loader's memory flat (the spool's file
-        # still has them, for a retry).
-        rows.clear()
+        sent = start_batch(self.tx, part, name, rows, self.run_id)
+        self._end()
+        self.pending = sent
+
+    def _end(self) -> None:
+        if self.pending is not None:
+            sent, self.pending = self.pending, None
+            end_batch(self.tx, self.counts, sent)
+            if self.progress:
+                self.progress(len(sent.batch))
+            # The transaction keeps every result, and each result its parameters, until the
+            # commit: emptying the sent rows keeps the loader's memory flat (the spool's file
+            # still has them, for a retry).
+            sent.batch.clear()
 
     def _roll_back(self) -> None:
         # The connection may be gone: then the server has dropped the transaction anyway.
@@ -395,6 +439,7 @@ class StagedWrite(_Sender):
         self.group_rows = 0
         self.group_counts = WriteCounts()
         self.group_deferred: list[Batch] = []
+        self.pending: Sent | None = None  # the last batch sent, its answer not yet read
         self._start()
 
     def _take(self, part: str, name: str, rows: list[Row]) -> None:
@@ -406,17 +451,23 @@ class StagedWrite(_Sender):
             if self.tx is None and len(self.group) == 1:  # (a group given up waits)
                 self.tx = self.session.begin_transaction()
             if self.tx is not None:
-                changes = send_batch(
-                    self.tx, self.group_counts, part, name, rows, self.run_id, staged=True
-                )
-                if changes:
-                    self.group_deferred.append((part, name, changes))
+                sent = start_batch(self.tx, part, name, rows, self.run_id, staged=True)
+                self._settle()
+                self.pending = sent
         except BaseException as exc:
             self._drop()
             if not _retryable(exc):
                 raise
         if self.group_rows >= self.commit_rows:
             self._commit()
+
+    def _settle(self) -> None:
+        """Read the answer of the batch sent last."""
+        if self.pending is not None and self.tx is not None:
+            sent, self.pending = self.pending, None
+            changes = end_batch(self.tx, self.group_counts, sent)
+            if changes:
+                self.group_deferred.append((sent.part, sent.name, changes))
 
     def _end(self) -> None:
         if self.group:
@@ -426,6 +477,7 @@ class StagedWrite(_Sender):
 
     def _drop(self) -> None:
         """Give up the open transaction: its batches go again, whole, at the commit."""
+        self.pending = None
         if self.tx is not None:
             with contextlib.suppress(Exception):
                 self.tx.close()
@@ -440,6 +492,7 @@ class StagedWrite(_Sender):
         committed = False
         if self.tx is not None:
             try:
+                self._settle()
                 heartbeat = statement("load/staged_heartbeat")
                 self.tx.run(heartbeat, id=self.run_id, now=staging.now()).consume()
                 self.tx.commit()
