@@ -93,7 +93,7 @@ def review_folder() -> str | None:
 
 
 DEFAULT_STAGED_ABOVE = 50_000  # input lines above which a load is staged (committed batches)
-DEFAULT_COMMIT_ROWS = 20_000  # rows a staged load commits at a time
+DEFAULT_COMMIT_ROWS = 5_000  # rows a staged load commits at a time (fewer: less server work a row)
 DEFAULT_STALE_SECONDS = 600.0  # a staging run of another host without a heartbeat is gone
 
 

@@ -440,3 +440,96 @@ def test_a_load_larger_than_the_servers_heap_fails_in_one_transaction_and_loads_
         assert kb.cypher(
             "MATCH (:Company)-[r:RELIES_ON]->(:Company {id: 'staged-hub'}) RETURN count(r) AS n"
         ) == [{"n": count}]
+
+
+# --------------------------------------------------------------------------- the batch sender
+
+
+def test_staged_groups_of_several_batches_write_what_one_transaction_writes(
+    kb: KnowledgeBase,
+) -> None:
+    """Small batches, several to a committed transaction (nodes and facts of several kinds
+    mixed in one), each answer read after the next batch is sent: the graph, and the counts,
+    of the one-transaction load."""
+    wipe(kb)
+    one = load(kb.driver, None, [seed_dir()], staged=False, batch_size=7)
+    expected = fingerprint(kb.driver, None)
+    wipe(kb)
+    committed: list[int] = []
+    staged = load(
+        kb.driver,
+        None,
+        [seed_dir()],
+        staged=True,
+        batch_size=7,
+        commit_rows=30,
+        progress=committed.append,
+    )
+    assert fingerprint(kb.driver, None) == expected
+    assert staged.counts.created == one.counts.created
+    assert staged.counts.nodes_created == one.counts.nodes_created
+    assert staged.counts.relations_created == one.counts.relations_created
+    assert len(committed) > 3 and all(rows >= 30 for rows in committed[:-1])
+    assert sum(committed) == one.plan.size + one.plan.claims
+
+
+def test_a_staged_transaction_whose_connection_drops_is_written_again_whole(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection drops while a transaction of several batches is open (a retryable
+    error, raised here in the third batch sent): the batches of that transaction are sent
+    again, whole, in a managed transaction, and the load ends as if nothing happened."""
+    import neo4j
+
+    from kb.load import writer
+
+    wipe(kb)
+    load(kb.driver, None, [seed_dir()], staged=False)
+    expected = fingerprint(kb.driver, None)
+    wipe(kb)
+    start_batch = writer.start_batch
+    calls: list[int] = []
+
+    def dropping(*args: Any, **kwargs: Any) -> writer.Sent:
+        calls.append(1)
+        if len(calls) == 3:
+            raise neo4j.exceptions.SessionExpired("the connection dropped (test)")
+        return start_batch(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "start_batch", dropping)
+    report = load(kb.driver, None, [seed_dir()], staged=True, batch_size=5, commit_rows=20)
+    assert len(calls) > 3
+    assert fingerprint(kb.driver, None) == expected
+    [run] = runs(kb, "done")
+    assert run["run"]["staged_rows"] == report.plan.size + report.plan.claims
+    assert runs(kb, "staging") == []
+
+
+def test_a_staged_fact_whose_endpoint_vanished_fails_the_batch(kb: KnowledgeBase) -> None:
+    """The staged statements answer as the upserts do: a fact whose endpoint is gone, or an
+    id of another kind, is an error naming it, never a fact dropped in silence."""
+    from kb.load import writer
+
+    wipe(kb)
+    kb.cypher(
+        "CREATE (:Entity:Company {id: 'a', name: 'A'}), (:Entity:Company {id: 'b', name: 'B'}),"
+        " (:Entity:Source {id: 's', name: 'S'})",
+        write=True,
+    )
+    facts = [
+        {"subject": "a", "object": "b", "source": "s", "key": "", "props": {"evidence": "x"}},
+        {"subject": "a", "object": "gone", "source": "s", "key": "", "props": {"evidence": "y"}},
+    ]
+    nodes = [{"id": "a", "props": {"name": "A"}}]
+    with kb.driver.session() as session:
+        for part, name, rows, message in (
+            ("relation", "SUBSIDIARY_OF", facts, r"1 of 2 SUBSIDIARY_OF facts.*'gone'"),
+            ("node", "Product", nodes, r"id 'a' is already a Company in the graph, not a Product"),
+        ):
+            tx = session.begin_transaction()
+            with pytest.raises(LoadError, match=message):
+                writer.send_batch(
+                    tx, writer.WriteCounts(), part, name, rows, "test-run", staged=True
+                )
+            tx.rollback()
+    assert kb.cypher("MATCH ()-[r]->() RETURN count(r) AS n") == [{"n": 0}]
