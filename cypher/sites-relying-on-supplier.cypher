@@ -192,13 +192,17 @@ CALL (rank, level, hidden, c, suppliers, inferred, block) {
      [next IN [[j IN range(0, size(starts) - 1) |
                 [x IN [cs[starts[j]]] | x {.*, alt: coalesce(starts[j + 1], size(cs)) - starts[j] - 1}][0]]] |
       {frontier: [e IN next WHERE e.st <> 'I' OR e.ic < 2],
-       found: acc.found + [e IN next WHERE e.st <> 'H' AND NOT e.n IN acc.vis_any],
+       // (kept only where the block reports: places, from its first level on)
+       found: acc.found + [e IN next WHERE e.st <> 'H' AND lvl >= block
+                                        AND (e.n:Region OR e.n:Site OR e.n:Company)
+                                        AND NOT e.n IN acc.vis_any],
        vis_d: acc.vis_d + [e IN next WHERE e.st = 'D' | e.n],
        vis_i1: acc.vis_i1 + [e IN next WHERE e.st = 'D' OR e.ic = 1 | e.n],
        vis_any: acc.vis_any + [e IN next WHERE e.st <> 'H' | e.n]}][0]][0]][0]) AS acc
   // found holds the chains of each entity at the distance it was first reached (one per state)
   UNWIND acc.found AS e
-  WITH rank, c, s, home, home_fact, home_flows, acc.vis_d AS direct, e, e.n AS t
+  WITH rank, c, s, home, home_fact, home_flows, CASE WHEN inferred THEN acc.vis_d ELSE [] END AS direct,
+       e, e.n AS t
   WHERE size(e.rels) >= block AND t <> c AND (t:Region OR t:Site OR t:Company)
   WITH rank, c, s, home, home_fact, home_flows, direct, t, size(e.rels) AS hops, collect(e) AS es
   // the places of the country: lying in it, or building or operating in it
