@@ -31,7 +31,6 @@ import neo4j
 from kb import db
 from kb.decisions import Decisions
 from kb.errors import KBError, LoadError
-from kb.load import writer
 from kb.load.entities import OnAmbiguous
 from kb.load.import_files import (
     DelimiterClash,
@@ -48,7 +47,7 @@ from kb.progress import Phases
 from kb.server import importer, manager
 from kb.server.instance import Instance
 from kb.settings import Connection
-from kb.statements import statement
+from kb.statements import statement, statements
 from loaders.files import find_files
 from loaders.mapping import MappingError
 from loaders.records import ParseError, RawRecord
@@ -176,16 +175,31 @@ def plan_files(
     return files, plan, source, snapshot
 
 
-def _after_import(connection: Connection, run: dict[str, object], files: ImportFiles) -> None:
-    """On the new store: constraints and indexes, empty lists, the run's record."""
+def _after_import(
+    connection: Connection, run: dict[str, object], files: ImportFiles, steps: dict[str, float]
+) -> None:
+    """On the new store: constraints and indexes, empty lists, the run's record.
+
+    The constraints and indexes go in one schema transaction (a new store has none, and no
+    other load can run on it yet): their indexes are then populated together, in the
+    background, while the empty lists and the run are written; then we wait for them."""
     driver = db.open_driver(connection)
     try:
-        writer.ensure_schema(driver, None)
+        mark = time.monotonic()
+        with driver.session() as session, session.begin_transaction() as tx:
+            for text in statements("load/constraints"):
+                tx.run(text).consume()
+            tx.commit()
+        steps["constraints"] = time.monotonic() - mark
+        mark = time.monotonic()
         if files.empty_lists:
             with driver.session() as session:
                 session.run(statement("load/bulk_empty_lists")).consume()
-        driver.execute_query(statement("load/await_indexes"), seconds=INDEX_WAIT)
         driver.execute_query(statement("load/record_run"), run=run)
+        steps["lists and run"] = time.monotonic() - mark
+        mark = time.monotonic()
+        driver.execute_query(statement("load/await_indexes"), seconds=INDEX_WAIT)
+        steps["indexes"] = time.monotonic() - mark
     finally:
         driver.close()
 
@@ -283,8 +297,8 @@ def _bulk_load(
     stopping = None if dry_run else _Stopping(instance)  # the server stops while we plan
     try:
         with Spool() as spool:
-            writer = None if dry_run else ImportWriter(folder / "input")
-            spool.sink = writer.sink if writer is not None else None
+            out = None if dry_run else ImportWriter(folder / "input")
+            spool.sink = out.sink if out is not None else None
             mark = time.monotonic()
             try:
                 try:
@@ -299,18 +313,18 @@ def _bulk_load(
                     )
                 finally:
                     phases.finish()
-                    if writer is not None:
-                        writer.close()
+                    if out is not None:
+                        out.close()
             except ImportFilesError as exc:
                 raise LoadError([f"the importer cannot take these rows: {exc}"]) from None
             try:
                 steps["validate"] = time.monotonic() - mark
                 report = BulkReport(files, plan, run_id, dry_run)
-                if writer is None:
+                if out is None:
                     report.seconds = time.monotonic() - started
                     report.phases = steps
                     return report
-                steps["writing"] = writer.seconds  # (within "validate")
+                steps["writing"] = out.seconds  # (within "validate")
                 run: dict[str, object] = {
                     "id": run_id,
                     "started": started_at,
@@ -323,7 +337,7 @@ def _bulk_load(
             finally:
                 snapshot.close()
             mark = time.monotonic()
-            import_files = _finish_files(writer, spool, folder / "input", echo)
+            import_files = _finish_files(out, spool, folder / "input", echo)
         steps["files"] = time.monotonic() - mark
         report.nodes, report.relationships = (
             import_files.node_count,
@@ -440,6 +454,7 @@ def _import_and_swap(
                 "changed": 0,
             },
             import_files,
+            steps,
         )
         steps["schema"] = time.monotonic() - mark
     except BaseException:
