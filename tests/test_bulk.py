@@ -219,7 +219,7 @@ def test_streamed_files_see_multiline_texts_and_refuse_what_the_importer_cannot_
 
 def test_a_text_with_the_array_delimiter_is_written_again_with_another(tmp_path: Path) -> None:
     first = ARRAY_DELIMITERS[0]
-    row = {"id": "a", "props": {"aliases": [f"x{first}y", "z"]}, "run": "r"}
+    row: dict[str, object] = {"id": "a", "props": {"aliases": [f"x{first}y", "z"]}, "run": "r"}
     with pytest.raises(DelimiterClash):
         _streamed(tmp_path / "one-pass", ("node", "Company", row))
     with _spooled(("node", "Company", row)) as spool:  # the two-pass writer chooses another
