@@ -20,7 +20,15 @@ from kb.cli import main
 from kb.errors import LoadError
 from kb.fingerprint import fingerprint
 from kb.load.bulk import BulkRefused, managed_instance
-from kb.load.import_files import EMPTY_LISTS, ImportFilesError, write_import_files
+from kb.load.import_files import (
+    ARRAY_DELIMITERS,
+    EMPTY_LISTS,
+    DelimiterClash,
+    ImportFiles,
+    ImportFilesError,
+    ImportWriter,
+    write_import_files,
+)
 from kb.load.spool import Spool
 from kb.server import importer, manager
 from kb.server.instance import Instance
@@ -105,6 +113,120 @@ def test_import_files_switch_to_multiline_and_refuse_mixed_types(tmp_path: Path)
         pytest.raises(ImportFilesError, match="'year' is both"),
     ):
         write_import_files(spool, tmp_path / "mixed")
+
+
+def _streamed(folder: Path, *items: tuple[str, str, dict[str, object]]) -> ImportFiles:
+    """The importer's files written by the spool's sink while rows are added (one pass)."""
+    writer = ImportWriter(folder)
+    with Spool(batch_size=2) as spool:
+        spool.sink = writer.sink
+        for part, name, row in items:
+            spool.add(part, name, row)  # type: ignore[arg-type]
+        spool.flush()
+    return writer.finish()
+
+
+def test_streamed_files_carry_types_empty_texts_and_lists(tmp_path: Path) -> None:
+    company = {
+        "name": 'Acme "Tools", Inc.',
+        "aliases": ["A; B", "C"],
+        "sectors": [],
+        "year": 2020,
+        "share": 1.5,
+        "needs_review": True,
+        "description": None,
+    }
+    fact = {"subject": "acme", "object": "beta", "source": "s", "props": {}, "run": "r1"}
+    files = _streamed(
+        tmp_path,
+        ("node", "Company", {"id": "acme", "props": company, "run": "r1"}),
+        ("node", "Company", {"id": "beta", "props": {**company, "aliases": []}, "run": "r1"}),
+        ("node", "Company", {"id": "gamma", "props": {**company, "name": ""}, "run": "r1"}),
+        ("relation", "COMPETES_WITH", {**fact, "key": ""}),
+        ("relation", "COMPETES_WITH", {**fact, "key": "k=1"}),
+    )
+    labels, header, data = files.nodes[0]
+    assert labels == "Entity:Company"
+    assert _lines(header) == [
+        "id:ID(Entity),name:string,aliases:string[],sectors:string[],year:long,share:double,"
+        f"needs_review:boolean,description:string,created_run:string,{EMPTY_LISTS}:string[]"
+    ]
+    d = files.array_delimiter
+    # quoted only where the CSV needs it, an absent value left empty, empty lists named
+    assert _lines(data) == [
+        f'acme,"Acme ""Tools"", Inc.",A; B{d}C,,2020,1.5,true,,r1,sectors',
+        f'beta,"Acme ""Tools"", Inc.",,,2020,1.5,true,,r1,aliases{d}sectors',
+        # a row with an empty text is quoted throughout: the empty text stays a text
+        f'"gamma","","A; B{d}C",,"2020","1.5","true",,"r1","sectors"',
+    ]
+    assert files.empty_lists == 3
+    assert (files.node_count, files.relationship_count) == (3, 2)
+    _type, rel_header, rel_data = files.relationships[0]
+    assert _lines(rel_header) == [
+        ":START_ID(Entity),:END_ID(Entity),source:string,key:string,created_run:string"
+    ]
+    assert _lines(rel_data) == ['"acme","beta","s","","r1"', "acme,beta,s,k=1,r1"]
+    assert f"--array-delimiter=U+{ord(d):04X}" in files.arguments()
+    assert "--multiline-fields=false" in files.arguments()
+
+
+def test_streamed_files_start_a_part_for_a_new_column_or_type(tmp_path: Path) -> None:
+    files = _streamed(
+        tmp_path,
+        ("node", "Statistic", {"id": "a", "props": {"value": 1, "low": None}, "run": "r"}),
+        ("node", "Statistic", {"id": "b", "props": {"value": 2, "low": 0.5}, "run": "r"}),
+        ("node", "Statistic", {"id": "c", "props": {"value": 3.5, "low": 1}, "run": "r"}),
+        ("node", "Statistic", {"id": "d", "props": {"value": 4, "unit": "t"}, "run": "r"}),
+        ("node", "Statistic", {"id": "e", "props": {"value": 5}, "run": "r"}),
+    )
+    parts = [(_lines(h)[0], _lines(d)) for _labels, h, d in files.nodes]
+    tail = f"created_run:string,{EMPTY_LISTS}:string[]"
+    assert parts == [
+        (f"id:ID(Entity),value:long,low:string,{tail}", ["a,1,,r,"]),
+        # a column first seen empty gets its type; a long column that meets a double widens
+        (f"id:ID(Entity),value:long,low:double,{tail}", ["b,2,0.5,r,"]),
+        (f"id:ID(Entity),value:double,low:double,{tail}", ["c,3.5,1,r,"]),
+        # a row that an existing part takes goes to the last part that takes it
+        (f"id:ID(Entity),value:double,low:double,unit:string,{tail}", ["d,4,,t,r,", "e,5,,,r,"]),
+    ]
+    assert [labels for labels, _h, _d in files.nodes] == ["Entity:Statistic"] * 4
+
+
+def test_streamed_files_see_multiline_texts_and_refuse_what_the_importer_cannot_take(
+    tmp_path: Path,
+) -> None:
+    files = _streamed(
+        tmp_path / "multi",
+        ("node", "Source", {"id": "s", "props": {"name": "line 1\nline 2"}, "run": "r"}),
+    )
+    assert "--multiline-fields=true" in files.arguments()
+    with pytest.raises(ImportFilesError, match="'year' is both"):
+        _streamed(
+            tmp_path / "mixed",
+            ("node", "Source", {"id": "a", "props": {"year": 1}, "run": "r"}),
+            ("node", "Source", {"id": "b", "props": {"year": "one"}, "run": "r"}),
+        )
+    fact = {"subject": "a", "object": "b", "source": "s", "key": "", "run": "r"}
+    with pytest.raises(ImportFilesError, match="empty list"):
+        _streamed(
+            tmp_path / "empty",
+            ("relation", "RELIES_ON", {**fact, "props": {"kinds": ["x"]}}),
+            ("relation", "RELIES_ON", {**fact, "props": {"kinds": []}}),
+        )
+    with pytest.raises(ImportFilesError, match="not a label"):
+        _streamed(tmp_path / "label", ("node", "Nope", {"id": "a", "props": {}, "run": "r"}))
+
+
+def test_a_text_with_the_array_delimiter_is_written_again_with_another(tmp_path: Path) -> None:
+    first = ARRAY_DELIMITERS[0]
+    row: dict[str, object] = {"id": "a", "props": {"aliases": [f"x{first}y", "z"]}, "run": "r"}
+    with pytest.raises(DelimiterClash):
+        _streamed(tmp_path / "one-pass", ("node", "Company", row))
+    with _spooled(("node", "Company", row)) as spool:  # the two-pass writer chooses another
+        files = write_import_files(spool, tmp_path / "two-pass")
+    assert files.array_delimiter == ARRAY_DELIMITERS[1]
+    text = files.nodes[0][2].read_text(encoding="utf-8")  # (U+001E ends a line for splitlines)
+    assert text == f'"a","x{first}y{ARRAY_DELIMITERS[1]}z","r",\n'
 
 
 def test_bulk_needs_the_managed_server() -> None:

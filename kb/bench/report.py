@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -210,16 +211,30 @@ def query_table(results: dict[str, Any]) -> list[str]:
 # ---------------------------------------------------------------- bulk import and the guard
 
 
+def _importer_seconds(summary: str) -> float | None:
+    """The importer's own time ("IMPORT DONE in 10s 688ms"), without its JVM's start."""
+    match = re.search(r"IMPORT DONE in (?:(\d+)m )?(?:(\d+)s )?(\d+)ms", summary)
+    if match is None:
+        return None
+    minutes, seconds, millis = (int(g) if g else 0 for g in match.groups())
+    return minutes * 60 + seconds + millis / 1000
+
+
 def bulk_table(results: dict[str, Any]) -> list[str]:
-    """`kb load --bulk` against LOAD CSV, each into an empty graph (kb/bench/bulk.py)."""
+    """`kb load --bulk` against LOAD CSV, each into an empty graph (kb/bench/bulk.py).
+
+    The steps in order: checks with the importer's files written meanwhile (one pass), the
+    wait for the server's stop (which runs during the checks), the importer (its JVM
+    included), the server's start, then constraints and indexes, empty lists and the run.
+    The budget is the whole command's time that 10x LOAD CSV allows."""
     scales = [s for s in sorted(results, key=int) if results[s].get("bulk")]
     if not scales:
         return []
     lines = [
         "| relationships | rows | LOAD CSV rows/s | importer alone rows/s (x LOAD CSV) "
-        "| whole `kb load --bulk` rows/s (x LOAD CSV) | check s | files s | stop + start s "
-        "| import s | constraints, indexes, run s |",
-        "|" + " ---: |" * 10,
+        "| whole `kb load --bulk` rows/s (x LOAD CSV) | 10x budget s | check + files s "
+        "| stop wait s | import s (its own) | start s | constraints, lists, run, indexes s |",
+        "|" + " ---: |" * 11,
     ]
     verdicts = []
     for scale in scales:
@@ -229,15 +244,18 @@ def bulk_table(results: dict[str, Any]) -> list[str]:
         csv_rate = _rate(
             csv["nodes"] + csv["relations"], csv["node_seconds"] + csv["relation_seconds"]
         )
+        target = TARGETS["bulk_vs_load_csv"]
         alone, whole = _rate(rows, phases["import"]), _rate(rows, bulk["seconds"])
+        own = _importer_seconds(bulk.get("importer", ""))
         lines.append(
             f"| {int(scale):,} | {rows:,} | {csv_rate:,.0f} "
             f"| {alone:,.0f} ({alone / csv_rate:.1f}) | {whole:,.0f} ({whole / csv_rate:.1f}) "
-            f"| {phases['validate']:.1f} | {phases['files']:.1f} "
-            f"| {phases['stop'] + phases['start']:.1f} | {phases['import']:.1f} "
-            f"| {phases['schema']:.1f} |"
+            f"| {rows / (target * csv_rate):.1f} "
+            f"| {phases['validate'] + phases.get('files', 0.0):.1f} "
+            f"| {phases.get('stop', 0.0):.1f} "
+            f"| {phases['import']:.1f} ({'?' if own is None else f'{own:.1f}'}) "
+            f"| {phases.get('start', 0.0):.1f} | {phases['schema']:.1f} |"
         )
-        target = TARGETS["bulk_vs_load_csv"]
         verdicts.append(
             f"- {int(scale):,}: importer alone >= {target:.0f}x LOAD CSV: "
             f"{_mark(alone >= target * csv_rate)}; whole command >= {target:.0f}x: "

@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import logging
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,9 +31,14 @@ import neo4j
 from kb import db
 from kb.decisions import Decisions
 from kb.errors import KBError, LoadError
-from kb.load import writer
 from kb.load.entities import OnAmbiguous
-from kb.load.import_files import ImportFiles, ImportFilesError, write_import_files
+from kb.load.import_files import (
+    DelimiterClash,
+    ImportFiles,
+    ImportFilesError,
+    ImportWriter,
+    write_import_files,
+)
 from kb.load.index import EntityIndex, MemoryGraph
 from kb.load.plan import Part, Plan, Planner
 from kb.load.runner import FileRecords, Snapshot, plan_record, review_dir, write_review
@@ -41,7 +47,7 @@ from kb.progress import Phases
 from kb.server import importer, manager
 from kb.server.instance import Instance
 from kb.settings import Connection
-from kb.statements import statement
+from kb.statements import statement, statements
 from loaders.files import find_files
 from loaders.mapping import MappingError
 from loaders.records import ParseError, RawRecord
@@ -169,16 +175,31 @@ def plan_files(
     return files, plan, source, snapshot
 
 
-def _after_import(connection: Connection, run: dict[str, object], files: ImportFiles) -> None:
-    """On the new store: constraints and indexes, empty lists, the run's record."""
+def _after_import(
+    connection: Connection, run: dict[str, object], files: ImportFiles, steps: dict[str, float]
+) -> None:
+    """On the new store: constraints and indexes, empty lists, the run's record.
+
+    The constraints and indexes go in one schema transaction (a new store has none, and no
+    other load can run on it yet): their indexes are then populated together, in the
+    background, while the empty lists and the run are written; then we wait for them."""
     driver = db.open_driver(connection)
     try:
-        writer.ensure_schema(driver, None)
+        mark = time.monotonic()
+        with driver.session() as session, session.begin_transaction() as tx:
+            for text in statements("load/constraints"):
+                tx.run(text).consume()
+            tx.commit()
+        steps["constraints"] = time.monotonic() - mark
+        mark = time.monotonic()
         if files.empty_lists:
             with driver.session() as session:
                 session.run(statement("load/bulk_empty_lists")).consume()
-        driver.execute_query(statement("load/await_indexes"), seconds=INDEX_WAIT)
         driver.execute_query(statement("load/record_run"), run=run)
+        steps["lists and run"] = time.monotonic() - mark
+        mark = time.monotonic()
+        driver.execute_query(statement("load/await_indexes"), seconds=INDEX_WAIT)
+        steps["indexes"] = time.monotonic() - mark
     finally:
         driver.close()
 
@@ -273,28 +294,37 @@ def _bulk_load(
     off_heap: str | None,
 ) -> BulkReport:
     steps: dict[str, float] = {}
+    stopping = None if dry_run else _Stopping(instance)  # the server stops while we plan
     try:
         with Spool() as spool:
+            out = None if dry_run else ImportWriter(folder / "input")
+            spool.sink = out.sink if out is not None else None
             mark = time.monotonic()
             try:
-                files, plan, source, snapshot = plan_files(
-                    paths,
-                    spool,
-                    run_id,
-                    mapping=mapping,
-                    on_ambiguous=on_ambiguous,
-                    decisions=decisions,
-                    phases=phases,
-                )
-            finally:
-                phases.finish()
+                try:
+                    files, plan, source, snapshot = plan_files(
+                        paths,
+                        spool,
+                        run_id,
+                        mapping=mapping,
+                        on_ambiguous=on_ambiguous,
+                        decisions=decisions,
+                        phases=phases,
+                    )
+                finally:
+                    phases.finish()
+                    if out is not None:
+                        out.close()
+            except ImportFilesError as exc:
+                raise LoadError([f"the importer cannot take these rows: {exc}"]) from None
             try:
                 steps["validate"] = time.monotonic() - mark
                 report = BulkReport(files, plan, run_id, dry_run)
-                if dry_run:
+                if out is None:
                     report.seconds = time.monotonic() - started
                     report.phases = steps
                     return report
+                steps["writing"] = out.seconds  # (within "validate")
                 run: dict[str, object] = {
                     "id": run_id,
                     "started": started_at,
@@ -307,16 +337,17 @@ def _bulk_load(
             finally:
                 snapshot.close()
             mark = time.monotonic()
-            echo("Writing the importer's files...")
-            try:
-                import_files = write_import_files(spool, folder / "input")
-            except ImportFilesError as exc:
-                raise LoadError([f"the importer cannot take these rows: {exc}"]) from None
+            import_files = _finish_files(out, spool, folder / "input", echo)
         steps["files"] = time.monotonic() - mark
         report.nodes, report.relationships = (
             import_files.node_count,
             import_files.relationship_count,
         )
+        if stopping is not None:
+            mark = time.monotonic()
+            stopping.wait()
+            stopping = None
+            steps["stop"] = time.monotonic() - mark  # (what the planning did not hide)
         _import_and_swap(
             instance,
             connection,
@@ -329,6 +360,11 @@ def _bulk_load(
             heap=heap,
             off_heap=off_heap,
         )
+    except BaseException:
+        if stopping is not None:  # the load is refused: the server runs again, as it did
+            stopping.wait()
+            manager.start(instance, echo=echo)
+        raise
     finally:
         if not dry_run:
             shutil.rmtree(folder, ignore_errors=True)
@@ -338,6 +374,41 @@ def _bulk_load(
     report.seconds = time.monotonic() - started
     report.phases = steps
     return report
+
+
+class _Stopping:
+    """The server's clean stop, in a thread of its own: it overlaps the planning (which needs
+    no server), and whoever needs the server stopped waits for it."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._stop, args=(instance,), daemon=True)
+        self.thread.start()
+
+    def _stop(self, instance: Instance) -> None:
+        try:
+            manager.stop(instance, echo=_echo)
+        except BaseException as exc:  # (raised again in the caller's thread)
+            self.error = exc
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _finish_files(writer: ImportWriter, spool: Spool, folder: Path, echo: Echo) -> ImportFiles:
+    """The files the writer wrote while planning; written again from the spool, with another
+    array delimiter, in the rare case that a text holds the one it chose."""
+    try:
+        try:
+            return writer.finish()
+        except DelimiterClash as exc:
+            echo(f"Writing the importer's files again ({exc})...")
+            shutil.rmtree(folder, ignore_errors=True)
+            return write_import_files(spool, folder)
+    except ImportFilesError as exc:
+        raise LoadError([f"the importer cannot take these rows: {exc}"]) from None
 
 
 def _import_and_swap(
@@ -353,9 +424,6 @@ def _import_and_swap(
     heap: str | None,
     off_heap: str | None,
 ) -> None:
-    mark = time.monotonic()
-    manager.stop(instance, echo=echo)
-    steps["stop"] = time.monotonic() - mark
     echo(f"Importing {report.nodes:,} nodes and {report.relationships:,} relationships...")
     try:
         result = importer.run_import(
@@ -386,6 +454,7 @@ def _import_and_swap(
                 "changed": 0,
             },
             import_files,
+            steps,
         )
         steps["schema"] = time.monotonic() - mark
     except BaseException:

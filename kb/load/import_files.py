@@ -21,13 +21,16 @@ The files are read twice from the spool: once to learn the columns and types, on
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.load.spool import Row, Spool
+from kb.load.spool import Part, Row, Spool
 from kb.schema import NODE_BY_LABEL, RELATION_BY_TYPE
 
 ENTITY = "Entity"
@@ -326,3 +329,268 @@ def rows_of(files: ImportFiles) -> Iterator[Path]:
     """The data files (for sizes and clean-up)."""
     for _what, _header, data in files.nodes + files.relationships:
         yield data
+
+
+# --------------------------------------------------------------------------- one pass
+
+
+class DelimiterClash(Exception):
+    """A text holds the array delimiter chosen before the rows were seen: the files must be
+    written again by :func:`write_import_files`, which chooses one that no list item holds."""
+
+
+_CSV_KIND = {bool: "boolean", int: "long", float: "double", str: "string", list: "string[]"}
+
+
+class _Part:
+    """One header and data file of a label or type: the columns of the rows seen so far.
+    A row with a new property (or a value a column's type cannot take) starts a new part."""
+
+    def __init__(self, keys: list[str], kinds: list[str], header: Path, data: Path, first: int):
+        self.keys, self.kinds, self.header, self.data = keys, kinds, header, data
+        self.first = first  # cells before the properties: the id, or start, end, source, key
+        self.handle = data.open("w", encoding="utf-8", newline="")
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+        self.lists = [first + i for i, kind in enumerate(kinds) if kind == "string[]"]
+        self.booleans = [first + i for i, kind in enumerate(kinds) if kind == "boolean"]
+        self.rows = 0  # rows buffered since the last flush
+
+    def takes(self, props: Row, ignored: tuple[str, ...]) -> bool:
+        kinds = dict(zip(self.keys, self.kinds, strict=True))
+        for key, value in props.items():
+            if key in ignored:
+                continue
+            if key not in kinds:
+                return False
+            kind = _CSV_KIND.get(type(value)) if value is not None else None
+            if kind is not None and kind != kinds[key] and (kind, kinds[key]) != ("long", "double"):
+                return False
+        return True
+
+
+class _Table:
+    """The parts of one label or relationship type, and the type of each property."""
+
+    def __init__(self, name: str, folder: Path, node: bool) -> None:
+        self.name, self.folder, self.node = name, folder, node
+        self.kinds: dict[str, str] = {}  # property -> type ('' while only nulls were seen)
+        self.parts: list[_Part] = []
+        self.by_shape: dict[tuple[Any, ...], _Part] = {}
+
+    def part(self, props: Row, shape: tuple[Any, ...]) -> _Part:
+        part = self.by_shape.get(shape)
+        if part is not None:
+            return part
+        self._learn(props)
+        ignored = () if self.node else _FACT_KEYS
+        last = self.parts[-1] if self.parts else None
+        if last is None or not last.takes(props, ignored):
+            keys = list(last.keys) if last is not None else []
+            keys += [k for k in props if k not in keys and k not in ignored]
+            last = self._new_part(keys)
+        self.by_shape[shape] = last
+        return last
+
+    def _learn(self, props: Row) -> None:
+        columns = Columns(self.kinds)
+        for key, value in props.items():
+            if value is None:
+                self.kinds.setdefault(key, "")
+            elif self.kinds.get(key) != _CSV_KIND.get(type(value)):
+                columns._new_kind(key, value, self.name)
+
+    def _new_part(self, keys: list[str]) -> _Part:
+        n = len(self.parts)
+        stem = f"{self.name}.{n}" if n else self.name
+        header = self.folder / f"{stem}.header.csv"
+        kinds = [self.kinds.get(k) or "string" for k in keys]
+        columns = [f"{key}:{kind}" for key, kind in zip(keys, kinds, strict=True)]
+        first = 1 if self.node else 4  # cells before the properties: id / start, end, source, key
+        if self.node:
+            _write_header(
+                header, [f"id:ID({ENTITY})", *columns, "created_run:string", EMPTY_HEADER]
+            )
+        else:
+            _write_header(
+                header,
+                [
+                    f":START_ID({ENTITY})",
+                    f":END_ID({ENTITY})",
+                    "source:string",
+                    "key:string",
+                    *columns,
+                    "created_run:string",
+                ],
+            )
+        part = _Part(keys, kinds, header, self.folder / f"{stem}.csv", first)
+        self.parts.append(part)
+        return part
+
+
+_FACT_KEYS = ("source", "key")
+
+
+class ImportWriter:
+    """The importer's files written while the rows are planned: a :class:`~kb.load.spool.Spool`
+    sink (``spool.sink = writer.sink``), one pass, no second read of the spool.
+
+    Values are written as the CSV module writes them (quoted only when they must be), an
+    absent value as an empty field; a row with an empty text is written with every value
+    quoted (the importer reads an unquoted empty field as no value). The array delimiter is
+    chosen up front; a text that holds it raises :class:`DelimiterClash` at :meth:`finish`
+    (rare: a control character), and the caller writes the files again from the spool."""
+
+    def __init__(self, folder: Path, delimiter: str = ARRAY_DELIMITERS[0]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.delimiter = delimiter
+        self.tables: dict[tuple[str, str], _Table] = {}
+        self.claims: dict[str, dict[str, Any]] = {}
+        self.multiline = False
+        self.clash = False
+        self.nodes = 0
+        self.relationships = 0
+        self.empty_lists = 0
+        self.seconds = 0.0  # time spent writing (inside the planning)
+        self._expected = 0  # array delimiters the lists of the current batch put in
+
+    def sink(self, part: Part, name: str, rows: list[Row]) -> None:
+        started = time.monotonic()
+        if part == "claim":
+            for row in rows:
+                claim = self.claims.setdefault(
+                    row["id"],
+                    {"entity": row["entity"], "run": row["run"], "props": dict(row["match"])},
+                )
+                claim["props"].update(row["props"])
+        else:
+            table = self.tables.get((part, name))
+            if table is None:
+                table = self._table(part, name)
+            self._expected = 0
+            touched = self._nodes(table, rows) if part == "node" else self._facts(table, rows)
+            if sum(self._flush(target) for target in touched) != self._expected:
+                self.clash = True
+        self.seconds += time.monotonic() - started
+
+    def _table(self, part: Part, name: str) -> _Table:
+        if part == "node" and name not in NODE_BY_LABEL:
+            raise ImportFilesError(f"{name!r} is not a label of the schema")
+        if part == "relation" and name not in RELATION_BY_TYPE:
+            raise ImportFilesError(f"{name!r} is not a relationship type of the schema")
+        table = self.tables[(part, name)] = _Table(name, self.folder, part == "node")
+        return table
+
+    def _lists(self, target: _Part, cells: list[Any]) -> list[str]:
+        """Lists joined on the delimiter (in place); the keys of the empty ones."""
+        empty: list[str] = []
+        delimiter = self.delimiter
+        for i in target.lists:
+            value = cells[i]
+            if value is None:
+                continue
+            if not value:
+                cells[i] = None
+                empty.append(target.keys[i - target.first])
+                continue
+            try:
+                cells[i] = delimiter.join(value)
+            except TypeError:
+                raise ImportFilesError("a list holds a value that is not a text") from None
+            self._expected += len(value) - 1
+        return empty
+
+    def _nodes(self, table: _Table, rows: list[Row]) -> set[_Part]:
+        touched: set[_Part] = set()
+        for row in rows:
+            props = row["props"]
+            target = table.part(props, (tuple(props), tuple(map(type, props.values()))))
+            cells = [row["id"], *map(props.get, target.keys), row["run"], None]
+            if target.lists:
+                empty = self._lists(target, cells)
+                if empty:
+                    cells[-1] = self.delimiter.join(empty)
+                    self._expected += len(empty) - 1
+                    self.empty_lists += 1
+            for i in target.booleans:
+                if cells[i] is not None:
+                    cells[i] = "true" if cells[i] else "false"
+            self._row(target, cells)
+            touched.add(target)
+        self.nodes += len(rows)
+        return touched
+
+    def _facts(self, table: _Table, rows: list[Row]) -> set[_Part]:
+        touched: set[_Part] = set()
+        for row in rows:
+            props = row["props"]
+            target = table.part(props, (tuple(props), tuple(map(type, props.values()))))
+            cells = [row["subject"], row["object"], row["source"], row["key"]]
+            cells += map(props.get, target.keys)
+            cells.append(row["run"])
+            if target.lists:
+                if [] in cells:
+                    raise ImportFilesError(
+                        f"{table.name}: a fact with an empty list cannot be imported"
+                    )
+                self._lists(target, cells)
+            for i in target.booleans:
+                if cells[i] is not None:
+                    cells[i] = "true" if cells[i] else "false"
+            self._row(target, cells)
+            touched.add(target)
+        self.relationships += len(rows)
+        return touched
+
+    @staticmethod
+    def _row(target: _Part, cells: list[Any]) -> None:
+        target.rows += 1
+        if "" in cells:  # an empty text: quote every value so that it stays a text
+            target.buffer.write(",".join(_quoted(_cell(c, "")) for c in cells) + "\n")
+        else:
+            target.writer.writerow(cells)
+
+    def _flush(self, target: _Part) -> int:
+        """Write the buffered rows; the array delimiters they hold."""
+        text = target.buffer.getvalue()
+        if not self.multiline and (text.count("\n") != target.rows or "\r" in text):
+            self.multiline = True
+        target.handle.write(text)
+        target.buffer.seek(0)
+        target.buffer.truncate()
+        target.rows = 0
+        return text.count(self.delimiter)
+
+    def close(self) -> None:
+        for table in self.tables.values():
+            for part in table.parts:
+                part.handle.close()
+
+    def finish(self) -> ImportFiles:
+        """Close the files, write the claims; the importer's arguments."""
+        self.close()
+        if self.clash:
+            raise DelimiterClash(f"a text holds the array delimiter U+{ord(self.delimiter):04X}")
+        files = ImportFiles(self.folder, array_delimiter=self.delimiter, multiline=self.multiline)
+        for (part, _name), table in self.tables.items():
+            for piece in table.parts:
+                if part == "node":
+                    files.nodes.append((f"{ENTITY}:{table.name}", piece.header, piece.data))
+                else:
+                    files.relationships.append((table.name, piece.header, piece.data))
+        files.node_count, files.relationship_count = self.nodes, self.relationships
+        files.empty_lists = self.empty_lists
+        if self.claims:
+            survey = _Survey()
+            for claim in self.claims.values():
+                claim["props"] = {k: v for k, v in claim["props"].items() if v is not None}
+                survey.claims.see(claim["props"], CLAIM)
+                survey.text(claim["props"])
+            if self.delimiter in survey.items:
+                raise DelimiterClash(
+                    f"a claim holds the array delimiter U+{ord(self.delimiter):04X}"
+                )
+            files.multiline = files.multiline or survey.multiline
+            _write_claims(files, self.folder, self.claims, survey.claims)
+        return files

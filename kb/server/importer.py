@@ -10,6 +10,7 @@ new one is good, and put back otherwise, so a failed import leaves the database 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -24,6 +25,11 @@ from kb.server.java import find_java
 from kb.server.manager import ADMIN_TOOL, PRIVATE_UMASK, make_private
 from kb.server.memory import to_bytes
 
+# The importer's JVM: the quick compiler only (the C2 compiler's work costs more CPU than it
+# saves on an import of a few million rows: 18.6 s of CPU against 22.8 s at 10^6, 4.8-5.6 s
+# against 11.4-11.8 s at 10^5, two cores), and a class-data archive of its classes made by the
+# first import and reused (a third of the JVM's start). See BENCHMARKS.md (bulk import).
+JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-Xshare:auto")
 DATABASE = "neo4j"  # the one database of Neo4j Community (beside `system`)
 LOG_LINES = 25  # lines of the importer's output that a failure shows
 
@@ -82,10 +88,12 @@ def run_import(
     staging.mkdir(parents=True)
     conf = _conf(folder, staging)
     log_file = folder / "import.log"
+    archive, archive_flag = _class_archive(java.executable, config.version)
     cmd = [
         str(java.executable),
         f"-Xmx{heap}",
-        "-XX:+UseG1GC",
+        *JVM_FLAGS,
+        archive_flag,
         "-Dfile.encoding=UTF-8",
         "-cp",
         str(Instance.lib_dir(config.version) / "*"),
@@ -112,6 +120,7 @@ def run_import(
         ).returncode
     seconds = time.monotonic() - started
     output = log_file.read_text(encoding="utf-8", errors="replace")
+    _keep_archive(archive, code == 0)
     if code != 0 or "IMPORT DONE" not in output:
         shutil.rmtree(staging, ignore_errors=True)
         raise ImportFailed(
@@ -119,6 +128,29 @@ def run_import(
             f"The end of its output:\n{_tail(output)}"
         )
     return ImportResult(seconds, _summary(output))
+
+
+def _class_archive(java: Path, version: str) -> tuple[Path, str]:
+    """The importer's class-data archive (one per Java and set of jars, beside the jars)
+    and the flag that uses it, or that makes it (into a private name, kept if the import
+    succeeds). A stale archive is ignored by the JVM (-Xshare:auto)."""
+    lib = Instance.lib_dir(version)
+    jars = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in lib.glob("*.jar"))
+    key = hashlib.sha256(f"{java.resolve()}|{version}|{jars}".encode()).hexdigest()[:12]
+    archive = lib.parent / f"importer-{key}.jsa"
+    if archive.is_file():
+        return archive, f"-XX:SharedArchiveFile={archive}"
+    fresh = archive.with_name(f"{archive.stem}.{os.getpid()}.tmp")
+    return fresh, f"-XX:ArchiveClassesAtExit={fresh}"
+
+
+def _keep_archive(archive: Path, succeeded: bool) -> None:
+    if archive.suffix != ".tmp":
+        return
+    if succeeded and archive.is_file():
+        os.replace(archive, archive.with_name(archive.name.split(".")[0] + ".jsa"))
+    else:
+        archive.unlink(missing_ok=True)
 
 
 def _tail(output: str) -> str:
