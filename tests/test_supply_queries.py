@@ -164,7 +164,9 @@ def test_the_summary_counts_the_whole_answer(
             len(r["suppliers"]) if not r["more_suppliers"] else g["suppliers"]
             for g, r in zip(summary, whole, strict=True)
         ]
-        assert all(g["suppliers"] >= len(r["suppliers"]) for g, r in zip(summary, whole))
+        assert all(
+            g["suppliers"] >= len(r["suppliers"]) for g, r in zip(summary, whole, strict=True)
+        )
         assert [{k: v for k, v in g.items() if k != "suppliers"} for g in summary] == [
             {
                 "category": r["category"],
