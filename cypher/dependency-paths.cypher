@@ -72,6 +72,8 @@ CALL (src) {
   // two dependencies
   MATCH p = (src)-[d1:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(h:Entity)-[d2:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(m)
   WHERE (type(d1) = 'RELIES_ON') = (startNode(d1) = src)
+    // a country or region passes nothing on in the middle of a chain (checked below as well)
+    AND NOT (h:Country OR h:Region)
     AND (type(d2) = 'RELIES_ON') = (startNode(d2) = h)
   RETURN p, 2 AS took
   UNION

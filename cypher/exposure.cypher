@@ -13,8 +13,13 @@ description: >
   statistics about the category and A or B (plus money values of a category it is part of,
   such as the value of U.S. power-stack imports). Categories come from the
   flows, from A's reliances that B's companies can serve, and from rerouting; flows without a
-  category form a row of their own. Confidence is the strongest basis of the exposure (a flow,
-  a rerouting, or A's reliance together with a B supplier, whichever is weaker of the two).
+  category form a row of their own. A category can have thousands of B's suppliers: a row
+  names those of the first 4 supply facts of B's firms found (by name, each with its home fact
+  and those facts as evidence, strongest then newest first); `more_suppliers` is true when the
+  search stopped there, B may have more (`--summary` counts them all). Confidence is the
+  strongest basis of the exposure (a flow, a rerouting, or A's reliance together with a
+  supplier shown, whichever is weaker of the two). Rows: the categories of B's flows first
+  (latest share first), then the others by name.
 mode: read
 params:
   - name: country
@@ -27,8 +32,8 @@ params:
     labels: [Country]
     default: CN
     description: the supplying country (B)
-returns: [category, category_id, flows, latest_share, suppliers, rerouted_via, reliance,
-          statistics, confidence, evidence]
+returns: [category, category_id, flows, latest_share, suppliers, more_suppliers, rerouted_via,
+          reliance, statistics, confidence, evidence]
 example:
   country: US
   supplier_country: China
@@ -45,105 +50,125 @@ CALL () {
 }
 MATCH (a:Entity {id: $country}), (b:Country {id: $supplier_country})
 WHERE NOT coalesce(a.created_run, '') IN hidden AND NOT coalesce(b.created_run, '') IN hidden
-// B's flows, read once, then split by category (docs/supply.md): to A or to a region A lies
-// in (the category named by the fact, none for a flow without one), or to the category
+// B's flows, read in one pass, then split by category (docs/supply.md): to A or to a region A
+// lies in (the category named by the fact, none for a flow without one), or to the category
 // itself (no market named)
-CALL (a, b, hidden) {
-  CALL (a, b, hidden) {
-    MATCH (a)-[up:LOCATED_IN*0..3]->(market:Entity)
-    WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
-    MATCH (b)-[f:SUPPLIES]->(market)
-    WHERE NOT coalesce(f.created_run, '') IN hidden
-    RETURN f, f.category AS kid
-    UNION
-    MATCH (b)-[f:SUPPLIES]->(k:Category)
-    WHERE NOT coalesce(f.created_run, '') IN hidden
-    RETURN f, k.id AS kid
-  }
-  RETURN collect({f: f, kid: coalesce(kid, '')}) AS all_flows
+CALL (a, hidden) {
+  MATCH (a)-[up:LOCATED_IN*0..3]->(market:Entity)
+  WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
+  RETURN collect(market) AS markets
+}
+CALL (b, hidden, markets) {
+  MATCH (b)-[f:SUPPLIES]->(x)
+  WHERE (x IN markets OR x:Category) AND NOT coalesce(f.created_run, '') IN hidden
+  RETURN collect({f: f, kid: CASE WHEN x IN markets THEN coalesce(f.category, '') ELSE x.id END})
+         AS all_flows
 }
 CALL (a, b, hidden) {
   OPTIONAL MATCH (b)-[rv:ROUTED_VIA]->(via:Country)
   WHERE rv.destination = a.id AND NOT coalesce(rv.created_run, '') IN hidden
-  RETURN collect({rv: rv, via: via}) AS all_reroutes
+  WITH rv, via ORDER BY via.name
+  RETURN collect({rv: rv, via: via.name, kid: rv.category}) AS all_reroutes
 }
-// B's firms, found once (a set to test the suppliers of each category against)
-CALL (b, hidden) {
-  MATCH (firm:Company)-[hq:HEADQUARTERED_IN]->(b)
-  WHERE NOT coalesce(hq.created_run, '') IN hidden
-  RETURN collect(firm) AS b_firms
-}
-// the categories: of the flows, of A's reliances that B's companies can serve, of reroutings
-CALL (a, b, hidden, all_flows) {
+// The rows come in two blocks, each sorted on its own, so that a page stops after the block it
+// needs: first the categories of B's flows (latest share first, then the most flows), then the
+// categories without a flow (A's reliances that B's companies can serve, B's reroutings to A),
+// by name
+UNWIND [1, 2] AS block
+CALL (a, b, hidden, all_flows, all_reroutes, block) {
+  WITH hidden, all_flows WHERE block = 1
   UNWIND all_flows AS flow
-  OPTIONAL MATCH (k:Category {id: flow.kid})
-  RETURN DISTINCT k
+  WITH hidden, flow.kid AS kid, flow.f AS f
+  ORDER BY f.year, f.share, endNode(f).name, elementId(f)
+  WITH hidden, kid, collect(f) AS flows
+  OPTIONAL MATCH (k:Category {id: kid})
+  WITH hidden, k, kid, flows
+  WHERE (k IS NULL AND kid = '') OR (k IS NOT NULL AND NOT coalesce(k.created_run, '') IN hidden)
+  WITH k, kid, flows, [f IN flows WHERE f.share IS NOT NULL][-1].share AS latest_share,
+       coalesce(k.name, '(no category given)') AS category
+  RETURN k, kid, flows, latest_share, category
+  ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category, kid
   UNION
-  MATCH (a)-[ar:RELIES_ON]->(k:Category)
-  WHERE NOT coalesce(ar.created_run, '') IN hidden
-    AND (EXISTS { (k)<-[up:PART_OF*0..2]-(:Category)<-[s:SUPPLIES|MAKES]-(:Company)
-                    -[hq:HEADQUARTERED_IN]->(b)
-                  WHERE all(r IN up + [s, hq] WHERE NOT coalesce(r.created_run, '') IN hidden) }
-     OR EXISTS { MATCH (k)<-[up:PART_OF*0..2]-(n:Category)
-                 MATCH (b)<-[hq:HEADQUARTERED_IN]-(:Company)-[s:SUPPLIES]->(:Entity)
-                 WHERE s.category = n.id
-                   AND all(r IN up + [s, hq] WHERE NOT coalesce(r.created_run, '') IN hidden) })
-  RETURN k
-  UNION
-  MATCH (b)-[rv:ROUTED_VIA {destination: a.id}]->(:Country)
-  WHERE NOT coalesce(rv.created_run, '') IN hidden
-  MATCH (k:Category {id: rv.category})
-  RETURN k
+  WITH a, b, hidden, all_flows, all_reroutes WHERE block = 2
+  CALL (a, b, hidden, all_reroutes) {
+    MATCH (a)-[ar:RELIES_ON]->(k:Category)
+    WHERE NOT coalesce(ar.created_run, '') IN hidden
+    WITH DISTINCT b, hidden, k
+    WHERE EXISTS { (k)<-[up:PART_OF*0..2]-(:Category)<-[s:SUPPLIES|MAKES]-(:Company)
+                     -[hq:HEADQUARTERED_IN]->(b)
+                   WHERE all(r IN up + [s, hq] WHERE NOT coalesce(r.created_run, '') IN hidden) }
+       OR EXISTS { MATCH (k)<-[up:PART_OF*0..2]-(n:Category)
+                   MATCH (b)<-[hq:HEADQUARTERED_IN]-(:Company)-[s:SUPPLIES]->(:Entity)
+                   WHERE s.category = n.id
+                     AND all(r IN up + [s, hq] WHERE NOT coalesce(r.created_run, '') IN hidden) }
+    RETURN k
+    UNION
+    UNWIND all_reroutes AS reroute
+    MATCH (k:Category {id: reroute.kid})
+    RETURN k
+  }
+  WITH k, k.id AS kid
+  WHERE NOT coalesce(k.created_run, '') IN hidden AND NOT kid IN [flow IN all_flows | flow.kid]
+  RETURN k, kid, [] AS flows, null AS latest_share, k.name AS category
+  ORDER BY category, kid
 }
-WITH hidden, a, b, b_firms, all_flows, all_reroutes, k, coalesce(k.id, '') AS kid
-WHERE k IS NULL OR NOT coalesce(k.created_run, '') IN hidden
-CALL (all_flows, kid) {
-  UNWIND all_flows AS flow
-  WITH flow.f AS f WHERE flow.kid = kid
-  WITH f ORDER BY f.year, f.share, endNode(f).name, elementId(f)
-  RETURN collect(f) AS flows
-}
-// the order, total, and the page, before the costly columns are computed for its rows
-WITH hidden, a, b, b_firms, all_reroutes, k, kid, flows,
-     [f IN flows WHERE f.share IS NOT NULL][-1].share AS latest_share,
-     coalesce(k.name, '(no category given)') AS category
-ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category, kid
+WITH hidden, a, b, all_reroutes, k, kid, flows, latest_share, category
 SKIP $skip LIMIT $limit
-CALL (b, k, hidden, b_firms) {
-  // from the category down to its suppliers (never through every firm of B): who supplies or
-  // makes it (or a narrower one), and who supplies a market with it (docs/supply.md)
+// the costly columns, for the rows of the page only
+WITH hidden, a, b, all_reroutes,
+     collect({k: k, kid: kid, flows: flows, latest_share: latest_share, category: category})
+       AS page
+// A's reliances on the page's categories, in one pass
+CALL (a, hidden, page) {
+  OPTIONAL MATCH (a)-[r:RELIES_ON]->(x)
+  WHERE x IN [row IN page | row.k] AND NOT coalesce(r.created_run, '') IN hidden
+  RETURN collect({k: x, r: r}) AS page_reliance
+}
+UNWIND page AS row
+WITH hidden, a, b, all_reroutes, page_reliance, row.k AS k, row.kid AS kid, row.flows AS flows,
+     row.latest_share AS latest_share, row.category AS category
+// B's suppliers of the category: from the category down to its suppliers (never through every
+// firm of B), who supplies or makes it (or a narrower one), or supplies a market with it
+// (docs/supply.md). A category can have thousands: the search stops after 4 supply facts
+// of B's firms; the row shows the firms they name (by name), each with its home fact and those
+// facts (strongest, then newest, first), and more_suppliers says whether the search stopped
+// there (the summary counts every supplier)
+CALL (b, k, hidden) {
   OPTIONAL MATCH (k)<-[up:PART_OF*0..2]-(narrow:Category)
   WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
-  CALL (narrow) {
-    MATCH (narrow)<-[r:SUPPLIES|MAKES]-(firm:Company)
-    RETURN firm, r
-    UNION
-    MATCH (firm)-[r:SUPPLIES {category: narrow.id}]->(market)
-    WHERE market <> narrow
-    RETURN firm, r
+  WITH b, hidden, collect(narrow) AS narrows
+  CALL (b, hidden, narrows) {
+    UNWIND narrows AS narrow
+    CALL (narrow) {
+      MATCH (narrow)<-[r:SUPPLIES|MAKES]-(firm)
+      RETURN firm, r
+      UNION ALL
+      MATCH (firm)-[r:SUPPLIES {category: narrow.id}]->(market)
+      WHERE market <> narrow
+      RETURN firm, r
+    }
+    WITH b, hidden, firm, r
+    WHERE NOT coalesce(r.created_run, '') IN hidden
+    // (only a company has a home)
+    MATCH (firm)-[hq:HEADQUARTERED_IN]->(b)
+    WHERE NOT coalesce(hq.created_run, '') IN hidden
+    RETURN firm, hq, r
+    LIMIT 4
   }
-  // each firm of B's facts first, then its home fact (one look at a firm, not one a fact)
-  WITH firm, r
-  WHERE r IS NOT NULL AND firm IN b_firms AND NOT coalesce(r.created_run, '') IN hidden
-  WITH firm, collect(r) AS rels
-  MATCH (firm)-[hq:HEADQUARTERED_IN]->(b)
-  WHERE NOT coalesce(hq.created_run, '') IN hidden
-  WITH firm, hq, rels ORDER BY firm.name
-  RETURN collect(firm.name) AS suppliers,
-         collect(hq) + reduce(acc = [], rs IN collect(rels) | acc + rs) AS supplier_facts
+  WITH firm, hq, r
+  ORDER BY {stated: 3, implied: 2, external: 1}[r.confidence] DESC, r.year DESC, r.as_of DESC,
+           elementId(r)
+  WITH firm, hq, collect(r) AS rels
+  ORDER BY firm.name, elementId(firm)
+  RETURN collect(firm.name) AS suppliers, collect({hq: hq, rels: rels}) AS supplier_facts,
+         reduce(n = 0, s IN collect(rels) | n + size(s)) = 4 AS more_suppliers
 }
-CALL (all_reroutes, kid) {
-  UNWIND all_reroutes AS reroute
-  WITH reroute.via AS via, reroute.rv AS rv
-  WHERE rv.category = kid
-  WITH via, rv ORDER BY via.name
-  RETURN collect(via.name) AS rerouted_via, collect(rv) AS reroutes
-}
-CALL (a, k, hidden) {
-  OPTIONAL MATCH (a)-[r:RELIES_ON]->(k)
-  WHERE NOT coalesce(r.created_run, '') IN hidden
-  RETURN collect(r) AS reliance
-}
+WITH hidden, a, b, k, kid, flows, latest_share, category, suppliers, supplier_facts,
+     more_suppliers, [x IN all_reroutes WHERE x.kid = kid] AS reroutes_here,
+     [x IN page_reliance WHERE x.k = k | x.r] AS reliance
+WITH hidden, a, b, k, kid, flows, latest_share, category, suppliers, supplier_facts,
+     more_suppliers, reliance, [x IN reroutes_here | x.via] AS rerouted_via,
+     [x IN reroutes_here | x.rv] AS reroutes
 CALL (a, b, k, hidden) {
   // statistics about the category, and money values of a category it is directly part of
   OPTIONAL MATCH (k)-[up:PART_OF*0..1]->(:Category)<-[ab1:ABOUT]-(st:Statistic)-[ab2:ABOUT]->(place)
@@ -154,14 +179,25 @@ CALL (a, b, k, hidden) {
 }
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level,
-     k, category, flows, latest_share, suppliers, supplier_facts, rerouted_via, reroutes, reliance,
-     stats
-WITH level, k, category, flows, latest_share, suppliers, supplier_facts, rerouted_via, reroutes,
-     reliance, stats,
+     k, category, flows, latest_share, suppliers, more_suppliers, supplier_facts, rerouted_via,
+     reroutes, reliance, stats
+// a basis of the exposure: a flow, a rerouting, or A's reliance together with a supplier shown
+// (its home fact and strongest supply fact), the weaker of the two; the confidence is that of
+// the strongest basis
+WITH level, k, category, flows, latest_share, suppliers, more_suppliers, supplier_facts,
+     rerouted_via, reroutes, reliance, stats,
      [f IN flows | rank[f.confidence]] + [r IN reroutes | rank[r.confidence]] +
-     CASE WHEN size(reliance) > 0 AND size(suppliers) > 0
-          THEN [reduce(m = 3, r IN reliance + supplier_facts |
-                  CASE WHEN rank[r.confidence] < m THEN rank[r.confidence] ELSE m END)]
+     CASE WHEN size(reliance) > 0 AND size(supplier_facts) > 0
+          THEN [[pair IN [[
+                  reduce(m = 0, r IN reliance |
+                    CASE WHEN rank[r.confidence] > m THEN rank[r.confidence] ELSE m END),
+                  reduce(m = 0, s IN supplier_facts |
+                    CASE WHEN rank[s.hq.confidence] < rank[s.rels[0].confidence]
+                              AND rank[s.hq.confidence] > m THEN rank[s.hq.confidence]
+                         WHEN rank[s.rels[0].confidence] <= rank[s.hq.confidence]
+                              AND rank[s.rels[0].confidence] > m THEN rank[s.rels[0].confidence]
+                         ELSE m END)]] |
+                  CASE WHEN pair[0] < pair[1] THEN pair[0] ELSE pair[1] END][0]]
           ELSE [] END AS bases
 RETURN category,
        k.id AS category_id,
@@ -170,6 +206,7 @@ RETURN category,
                       note: f.note, confidence: f.confidence}] AS flows,
        latest_share,
        suppliers,
+       more_suppliers,
        rerouted_via,
        [r IN reliance | r.kind + ' (' + r.confidence + ')'] AS reliance,
        [st IN stats | {statistic: st.name, value: st.value, low: st.low, high: st.high,
@@ -180,7 +217,8 @@ RETURN category,
                        confidence: st.confidence}]
          AS statistics,
        level[reduce(m = 0, x IN bases | CASE WHEN x > m THEN x ELSE m END)] AS confidence,
-       [r IN flows + reroutes + reliance + supplier_facts | {
+       [r IN flows + reroutes + reliance + [s IN supplier_facts | s.hq]
+             + reduce(acc = [], s IN supplier_facts | acc + s.rels) | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence

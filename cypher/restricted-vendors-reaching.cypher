@@ -14,8 +14,10 @@ description: >
   vendor's home reportedly reroutes the vendor's category to the country through a third
   country; a broader category of the vendor's counts, at best `implied`). Vendors at home in
   the country are left out. One row per vendor and route: the restrictions with their dates,
-  what the route reaches, its best chain, the weakest confidence of that chain and of the
-  restriction, and the evidence of every fact used. Rows come by vendor (name, then id), then
+  what the route reaches (by name), its best chain, the weakest confidence of that chain and
+  of the restriction, how many other chains, and the evidence: the restriction's facts, the
+  best chain's, then the other chains', at most 20 facts, with
+  `more_evidence` counting the facts not shown. Rows come by vendor (name, then id), then
   route, so a page needs only the vendors it shows.
 mode: read
 params:
@@ -34,7 +36,7 @@ params:
     default: false
     description: also count restrictions whose end date has passed
 returns: [vendor, vendor_id, vendor_type, home, restrictions, route, reaches, chain, confidence,
-          other_chains, evidence]
+          other_chains, evidence, more_evidence]
 example:
   country: China
   issuer: US
@@ -124,7 +126,7 @@ WITH hidden, rank, level, c, members, v, homes, restrictions, restricted, restri
 ORDER BY vendor_name, vendor_key
 // vendor by vendor, in their order: each vendor's routes are found and ranked on their own, so
 // a page reads only the vendors it shows
-CALL (v, c, members, hidden, rank, restricted) {
+CALL (v, c, members, hidden, rank, restricted, restriction_facts) {
   CALL (v, c, members, hidden) {
     MATCH (x)-[r:RELIES_ON]->(v) WHERE x IN members
     RETURN 'direct' AS route, x, [r] AS facts, 'stated' AS cap
@@ -232,30 +234,45 @@ CALL (v, c, members, hidden, rank, restricted) {
   WITH route, x, facts,
        reduce(sc = CASE WHEN rank[cap] < restricted THEN rank[cap] ELSE restricted END,
               r IN facts |
-         CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
-       reduce(txt = '', r IN facts |
+         CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score
+  // per route: the members reached, the chains, and the best chain: the strongest, then the
+  // fewest facts, then first by its text, written only for the chains tied with it (a route
+  // can have 10^5 chains)
+  WITH route, collect(DISTINCT x) AS reached, collect({facts: facts, score: score}) AS chains,
+       max(score * 10 - size(facts)) AS best
+  CALL (chains, best) {
+    UNWIND [c IN chains WHERE c.score * 10 - size(c.facts) = best] AS c
+    WITH c, reduce(txt = '', r IN c.facts |
          txt + CASE WHEN txt = '' THEN '' ELSE '; ' END +
          startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name) AS chain
-  ORDER BY score DESC, size(facts), chain
-  WITH route, collect(DISTINCT x.name) AS reaches, collect(facts) AS fact_lists,
-       collect({score: score, chain: chain}) AS chains
-  RETURN route, reaches, fact_lists, chains
+    ORDER BY chain
+    LIMIT 1
+    RETURN c.facts AS best_facts, c.score AS best_score, chain AS best_chain
+  }
+  // the evidence: the restriction's facts, the best chain's, then those of the other chains,
+  // at most 20 in all; the facts not shown are counted (one pass, not a list search per chain)
+  CALL (chains, restriction_facts, best_facts) {
+    UNWIND chains AS c
+    UNWIND c.facts AS r
+    WITH DISTINCT r
+    WHERE NOT r IN restriction_facts AND NOT r IN best_facts
+    RETURN collect(r) AS other_facts
+  }
+  WITH route, reached, size(chains) AS chains, best_score, best_chain,
+       restriction_facts + [r IN best_facts WHERE NOT r IN restriction_facts] AS first_facts,
+       other_facts
+  RETURN route,
+         COLLECT { UNWIND reached AS x WITH DISTINCT x.name AS name ORDER BY name RETURN name }
+           AS reaches,
+         chains, best_score, best_chain,
+         first_facts + other_facts[..20 - size(first_facts)] AS used,
+         size(other_facts) - (20 - size(first_facts)) AS more_evidence
   ORDER BY route
 }
-WITH level, v, vendor_name, vendor_key, homes, restrictions, restriction_facts, route, reaches,
-     fact_lists, chains
+WITH level, v, vendor_name, vendor_key, homes, restrictions, route, reaches, chains,
+     best_score, best_chain, used, more_evidence
 ORDER BY vendor_name, vendor_key, route
 SKIP $skip LIMIT $limit
-// the facts used: the restriction's, then each new fact of the chains in their order (one
-// pass, not a list search per chain: a route can have 10^5 chains)
-CALL (fact_lists, restriction_facts) {
-  UNWIND fact_lists AS fs
-  UNWIND fs AS r
-  WITH DISTINCT r
-  WHERE NOT r IN restriction_facts
-  RETURN collect(r) AS chain_facts
-}
-WITH level, v, homes, restrictions, route, reaches, chains, restriction_facts + chain_facts AS used
 RETURN v.name AS vendor,
        v.id AS vendor_id,
        [l IN labels(v) WHERE l <> 'Entity'][0] AS vendor_type,
@@ -263,11 +280,12 @@ RETURN v.name AS vendor,
        restrictions,
        route,
        reaches,
-       chains[0].chain AS chain,
-       level[chains[0].score] AS confidence,
-       size(chains) - 1 AS other_chains,
+       best_chain AS chain,
+       level[best_score] AS confidence,
+       chains - 1 AS other_chains,
        [r IN used | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
-       }] AS evidence
+       }] AS evidence,
+       CASE WHEN more_evidence > 0 THEN more_evidence ELSE 0 END AS more_evidence

@@ -50,22 +50,33 @@ CALL (narrow, hidden) {
   WHERE NOT coalesce(f.created_run, '') IN hidden
   RETURN s, [f] AS facts
 }
-OPTIONAL MATCH (s)-[hq:HEADQUARTERED_IN]->(own_home:Country)
-WHERE NOT coalesce(hq.created_run, '') IN hidden
-WITH hidden, narrow, up, s, facts, hq, CASE WHEN s:Country THEN s ELSE own_home END AS home
-WHERE $country IS NULL OR home.id = $country
-WITH {stated: 3, implied: 2, external: 1} AS rank, hidden,
-     s, home, hq, narrow, facts + up AS facts
-WITH hidden, s, home, hq, narrow, facts,
+// only suppliers from the country asked for (a country itself, or a firm at home there)
+WITH hidden, narrow, up, s, facts
+WHERE $country IS NULL OR (s:Country AND s.id = $country)
+   OR EXISTS { (s)-[hq:HEADQUARTERED_IN]->(:Country {id: $country})
+               WHERE NOT coalesce(hq.created_run, '') IN hidden }
+WITH {stated: 3, implied: 2, external: 1} AS rank, hidden, s, narrow, facts + up AS facts
+WITH hidden, s, narrow, facts,
      reduce(sc = 3, r IN facts |
        CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score
-// one row per supplier (and home fact), ordered totally; the page is cut before the costly
-// columns (restrictions, evidence) are computed
-WITH hidden, s, home, hq, collect(DISTINCT narrow.name) AS categories, max(score) AS best,
+// one row per supplier and home fact, ordered totally; the suppliers are ordered and cut first
+// (each has a row at least, so the first skip + limit of them hold the page), then their home
+// facts are read, and the page is cut before the costly columns (restrictions, evidence) are
+// computed
+WITH hidden, s, collect(DISTINCT narrow) AS narrows, max(score) AS best,
      collect(facts) AS fact_lists, [l IN labels(s) WHERE l <> 'Entity'][0] AS supplier_type
+ORDER BY best DESC, supplier_type, s.name, s.id
+LIMIT $skip + $limit
+OPTIONAL MATCH (s)-[hq:HEADQUARTERED_IN]->(own_home:Country)
+WHERE NOT coalesce(hq.created_run, '') IN hidden
+WITH hidden, s, narrows, best, fact_lists, supplier_type, hq,
+     CASE WHEN s:Country THEN s ELSE own_home END AS home
+WHERE $country IS NULL OR home.id = $country
+WITH hidden, s, narrows, best, fact_lists, supplier_type, hq, home
 ORDER BY best DESC, supplier_type, s.name, s.id, elementId(hq)
 SKIP $skip LIMIT $limit
-WITH hidden, s, home, hq, categories, best, supplier_type,
+WITH hidden, s, home, hq, best, supplier_type,
+     COLLECT { UNWIND narrows AS n WITH DISTINCT n.name AS name RETURN name } AS categories,
      reduce(acc = [], fs IN fact_lists | acc + [r IN fs WHERE NOT r IN acc]) AS used
 RETURN s.name AS supplier,
        s.id AS supplier_id,

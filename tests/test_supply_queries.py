@@ -159,13 +159,20 @@ def test_the_summary_counts_the_whole_answer(
             _group_suppliers(whole)
         )
     elif name == "exposure":
-        assert summary == [
+        # a row names the suppliers of the first few supply facts found; the summary counts all
+        assert [g["suppliers"] for g in summary] == [
+            len(r["suppliers"]) if not r["more_suppliers"] else g["suppliers"]
+            for g, r in zip(summary, whole, strict=True)
+        ]
+        assert all(
+            g["suppliers"] >= len(r["suppliers"]) for g, r in zip(summary, whole, strict=True)
+        )
+        assert [{k: v for k, v in g.items() if k != "suppliers"} for g in summary] == [
             {
                 "category": r["category"],
                 "category_id": r["category_id"],
                 "flows": len(r["flows"]),
                 "latest_share": r["latest_share"],
-                "suppliers": len(r["suppliers"]),
                 "rerouted_via": len(r["rerouted_via"]),
                 "reliance": len(r["reliance"]),
                 "statistics": len(r["statistics"]),
@@ -383,3 +390,55 @@ def test_a_staged_runs_facts_are_hidden_until_it_is_published(
     assert not any("55" in r["chain"] for r in hidden["dependency-paths"])
     for name, params in asked:
         assert all("Spark" not in str(g) and "55" not in str(g) for g in _summary(kb, name, params))
+
+
+# --------------------------------------------------------------------------- bounded rows
+
+
+def test_an_exposure_row_names_the_first_suppliers_and_says_there_are_more(
+    empty_graph: KnowledgeBase, tmp_path: Path
+) -> None:
+    kb = empty_graph
+    data = {k: list(v) for k, v in BASE.items()}
+    firms = [f"cell-maker-{i}" for i in range(6)]
+    data["companies"] += [{"id": f, "name": f"Cell Maker {i}"} for i, f in enumerate(firms)]
+    data["headquartered_in"] += [{"subject": f, "object": "CN"} for f in firms]
+    data["supplies"] += [{"subject": f, "object": "cells"} for f in firms]
+    _load(kb, tmp_path, data)
+    asked = {"country": "US", "supplier_country": "CN"}
+    rows = {r["category_id"]: r for r in _whole(kb, "exposure", asked)}
+    cells = rows["cells"]
+    # six of China's firms supply cells: the row names those of the first four facts found
+    assert 1 <= len(cells["suppliers"]) <= 4 and cells["more_suppliers"] is True
+    assert cells["suppliers"] == sorted(cells["suppliers"])
+    assert set(cells["suppliers"]) <= {f"Cell Maker {i}" for i in range(6)}
+    facts = {e["fact"] for e in cells["evidence"]}
+    for name in cells["suppliers"]:
+        assert f"{name} -HEADQUARTERED_IN-> China" in facts
+        assert f"{name} -SUPPLIES-> Battery cells" in facts
+    # the summary counts every supplier (Volt Cells is not a supplier here: no supply fact)
+    summary = {g["category_id"]: g for g in _summary(kb, "exposure", asked)}
+    assert summary["cells"]["suppliers"] == 6
+
+
+def test_a_vendor_route_shows_twenty_facts_and_counts_the_rest(
+    empty_graph: KnowledgeBase, tmp_path: Path
+) -> None:
+    kb = empty_graph
+    data = {k: list(v) for k, v in BASE.items()}
+    buyers = [f"buyer-{i}" for i in range(25)]
+    data["companies"] += [{"id": b, "name": f"Buyer {i:02d}"} for i, b in enumerate(buyers)]
+    data["headquartered_in"] += [{"subject": b, "object": "US"} for b in buyers]
+    data["supplies"] += [{"subject": "volt", "object": b} for b in buyers]
+    _load(kb, tmp_path, data)
+    rows = {r["route"]: r for r in _whole(kb, "restricted-vendors-reaching", {"country": "US"})}
+    direct = rows["direct"]
+    assert direct["reaches"] == [f"Buyer {i:02d}" for i in range(25)]
+    assert direct["other_chains"] == 24
+    # the restriction's fact, the best chain's, then 18 of the other 24 chains' facts
+    facts = [e["fact"] for e in direct["evidence"]]
+    assert len(facts) == 20 == len(set(facts))
+    assert facts[0] == "Volt ban -RESTRICTS-> Volt Cells"
+    assert facts[1] == "Volt Cells -SUPPLIES-> Buyer 00"
+    assert direct["chain"] == "Volt Cells -SUPPLIES-> Buyer 00"
+    assert direct["more_evidence"] == 6

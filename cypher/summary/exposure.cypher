@@ -3,8 +3,9 @@ name: exposure
 title: A country's exposure to another country, counted per category
 description: >
   The summary of exposure: per category (in the paged query's order), how many of B's supply
-  flows, B's supplying companies, third countries of rerouting, A's reliances and statistics
-  the category's row holds, with its latest share and confidence.
+  flows, B's supplying companies (all of them: a row of the paged query shows the first few),
+  third countries of rerouting, A's reliances and statistics the category's row holds, with
+  its latest share and confidence (the strongest basis, over every supplier).
 mode: read
 params:
   - name: country
@@ -116,9 +117,13 @@ CALL (b, k, hidden, b_firms) {
   WITH firm, collect(r) AS rels
   MATCH (firm)-[hq:HEADQUARTERED_IN]->(b)
   WHERE NOT coalesce(hq.created_run, '') IN hidden
-  WITH firm, hq, rels ORDER BY firm.name
+  // a supplier's chain: its home fact and its strongest supply fact, the weaker of the two
+  WITH firm, hq, rels, {stated: 3, implied: 2, external: 1} AS rank
+  WITH firm, rank[hq.confidence] AS home,
+       reduce(m = 0, r IN rels | CASE WHEN rank[r.confidence] > m THEN rank[r.confidence] ELSE m END)
+         AS best
   RETURN collect(firm.name) AS suppliers,
-         collect(hq) + reduce(acc = [], rs IN collect(rels) | acc + rs) AS supplier_facts
+         max(CASE WHEN home < best THEN home ELSE best END) AS best_supplier
 }
 CALL (all_reroutes, kid) {
   UNWIND all_reroutes AS reroute
@@ -142,14 +147,17 @@ CALL (a, b, k, hidden) {
 }
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level,
-     k, category, flows, latest_share, suppliers, supplier_facts, rerouted_via, reroutes, reliance,
+     k, category, flows, latest_share, suppliers, best_supplier, rerouted_via, reroutes, reliance,
      stats
-WITH level, k, category, flows, latest_share, suppliers, supplier_facts, rerouted_via, reroutes,
+// as the paged query: the strongest basis (a flow, a rerouting, or A's reliance together with a
+// supplier, the weaker of the two), here over every supplier
+WITH level, k, category, flows, latest_share, suppliers, rerouted_via, reroutes,
      reliance, stats,
      [f IN flows | rank[f.confidence]] + [r IN reroutes | rank[r.confidence]] +
      CASE WHEN size(reliance) > 0 AND size(suppliers) > 0
-          THEN [reduce(m = 3, r IN reliance + supplier_facts |
-                  CASE WHEN rank[r.confidence] < m THEN rank[r.confidence] ELSE m END)]
+          THEN [[best_reliance IN [reduce(m = 0, r IN reliance |
+                   CASE WHEN rank[r.confidence] > m THEN rank[r.confidence] ELSE m END)] |
+                 CASE WHEN best_reliance < best_supplier THEN best_reliance ELSE best_supplier END][0]]
           ELSE [] END AS bases
 RETURN category,
        k.id AS category_id,
