@@ -51,11 +51,32 @@ CALL (e, hidden) {
   RETURN product AS start, [m] AS lead
 }
 // A step is a dependency: a RELIES_ON leaving the node, or a SUPPLIES arriving at it (the
-// node relies on its supplier).
-MATCH p = (start)((a)-[r:RELIES_ON|SUPPLIES]-(b)
-                  WHERE ((type(r) = 'RELIES_ON' AND startNode(r) = a)
-                         OR (type(r) = 'SUPPLIES' AND endNode(r) = a))
-                    AND NOT coalesce(r.created_run, '') IN hidden){1,4}(x)
+// node relies on its supplier). The search never goes further than it must: two steps at most
+// unless more are asked for (a bound written into the pattern stops the search; a filter after
+// it would not).
+CALL (start, hidden) {
+  WITH start, hidden WHERE $hops <= 2
+  MATCH p = (start)((a)-[r:RELIES_ON|SUPPLIES]-(b)
+                    WHERE ((type(r) = 'RELIES_ON' AND startNode(r) = a)
+                           OR (type(r) = 'SUPPLIES' AND endNode(r) = a))
+                      AND NOT coalesce(r.created_run, '') IN hidden){1,2}(x)
+  RETURN p, r, x
+  UNION ALL
+  WITH start, hidden WHERE $hops = 3
+  MATCH p = (start)((a)-[r:RELIES_ON|SUPPLIES]-(b)
+                    WHERE ((type(r) = 'RELIES_ON' AND startNode(r) = a)
+                           OR (type(r) = 'SUPPLIES' AND endNode(r) = a))
+                      AND NOT coalesce(r.created_run, '') IN hidden){1,3}(x)
+  RETURN p, r, x
+  UNION ALL
+  WITH start, hidden WHERE $hops > 3
+  MATCH p = (start)((a)-[r:RELIES_ON|SUPPLIES]-(b)
+                    WHERE ((type(r) = 'RELIES_ON' AND startNode(r) = a)
+                           OR (type(r) = 'SUPPLIES' AND endNode(r) = a))
+                      AND NOT coalesce(r.created_run, '') IN hidden){1,4}(x)
+  RETURN p, r, x
+}
+WITH rank, level, e, lead, p, r, x
 WHERE size(r) <= $hops AND x <> e AND NOT x IN nodes(p)[0..-1]
 WITH rank, level, e, x, lead + r AS facts, r AS steps
 WITH rank, level, e, x, facts, steps,
@@ -73,6 +94,10 @@ WITH rank, level, x, facts, kinds,
 // Each dependency once: its shortest chain, then the strongest, then the first by name.
 ORDER BY size(kinds), score DESC, chain
 WITH level, x, collect({facts: facts, kinds: kinds, score: score, chain: chain})[0] AS best
+// the page first, then the evidence of its rows only
+WITH level, x, best
+ORDER BY size(best.kinds), best.kinds[-1], x.name, x.id, best.chain
+SKIP $skip LIMIT $limit
 RETURN x.name AS dependency,
        x.id AS dependency_id,
        [l IN labels(x) WHERE l <> 'Entity'][0] AS dependency_type,
@@ -86,5 +111,3 @@ RETURN x.name AS dependency,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY distance, kind, dependency, dependency_id, chain
-SKIP $skip LIMIT $limit

@@ -7,19 +7,23 @@ description: >
   lithium-ion batteries), directly or indirectly; with supplier 'all', on any vendor under a
   restriction (ban, listing, export control; e.g. after loading the 1260H list). A chain runs
   from the place to what it relies on, then through the dependency graph (relies on, is
-  supplied by, category member, part, made by) to the supplier, and ends at the supplier's
-  home country. With `inherited=true`, also the rule `place -> inside` (docs/inference.md): a
-  chain may start with what the place inherits (a region or site inherits the reliance of the
-  region and country it lies in; a builder that of the country or region it builds in), e.g.
-  Texas -> United States -> Lithium-ion batteries <- CATL -> China, at best `implied`; a row
-  with no chain from facts alone is `inferred` and comes after the others, and `rules` names
-  the rule when the best chain uses it. A chain's confidence is its weakest fact. One row per
-  place and supplier with the best chain (strongest, then shortest), how many other chains
-  exist, the supplier's
-  restrictions, the country-level supply flows (share, value, year) from the supplier's home
-  country in the chain's categories (or, for a chain without a category, every quantified
-  flow), and the evidence. The article names no individual U.S. campus, so U.S. answers are
-  regions and builders, which rely on CATL by inheritance: ask with `-p inherited=true`.
+  supplied by, category member, part, made by; a supply to a market that names its category
+  counts as a supply of that category) to the supplier, and ends at the supplier's home
+  country. The search is blast-radius's, kept to the country's places: each place is reported
+  at the distance it is first reached, with its best chain there (the strongest: a chain's
+  confidence is its weakest fact; then most supply facts, then the chain text);
+  `other_chains` counts the other chains as short, each through another fact next to the
+  place. Rows come shortest first, then strongest, sites and regions before companies. With
+  `inherited=true`, also the rule `place -> inside` (docs/inference.md): a place with no chain
+  from facts alone may inherit one (a region or site inherits the reliance of the region and
+  country it lies in; a builder that of the country or region it builds in), e.g. Texas ->
+  United States -> Lithium-ion batteries <- CATL -> China, at best `implied`; such rows are
+  `inferred`, come after the others and name the rule in `rules`. Each row carries the
+  supplier's restrictions, the country-level supply flows (share, value, year) from the
+  supplier's home country in the chain's categories (or, for a chain without a category,
+  every quantified flow), and the evidence. The article names no individual U.S. campus, so
+  U.S. answers are regions and builders, which rely on CATL by inheritance: ask with `-p
+  inherited=true`.
 mode: read
 paged: true
 params:
@@ -56,11 +60,19 @@ empty: >
   supplier={supplier} shows everything it reaches; suppliers-of-category and exposure show
   supply by category.
 */
+// The same search as blast-radius: breadth-first, level by level backwards from the supplier, never
+// past $max_hops; per entity and state one chain (the strongest, then most supply facts, then the
+// chain text); each entity reported at the distance it was first reached, with its best chain
+// there. Kept: the regions, sites and companies of the country. Inheritance (state I, only with
+// inherited=true) stays inside the country: what is inherited from is the country or lies in it.
+// The answer comes level by level (rows from facts first, then, when asked, inferred rows), each
+// block sorted on its own, so a page stops after the blocks it needs.
 WITH {stated: 3, implied: 2, external: 1} AS rank,
      ['none', 'external', 'implied', 'stated'] AS level
 CALL () { MATCH (run:LoadRun {status: 'staging'}) RETURN collect(run.id) AS hidden }
 MATCH (c:Country {id: $country})
 WHERE NOT coalesce(c.created_run, '') IN hidden
+// the suppliers: the one named, or (supplier 'all') every vendor under a restriction
 CALL (hidden) {
   MATCH (s:Entity {id: $supplier})
   WHERE NOT coalesce(s.created_run, '') IN hidden
@@ -74,74 +86,147 @@ CALL (hidden) {
 OPTIONAL MATCH (s)-[home_fact:HEADQUARTERED_IN]->(home:Country)
 WHERE NOT coalesce(home_fact.created_run, '') IN hidden
 WITH rank, level, hidden, c, s, home_fact, CASE WHEN s:Country THEN s ELSE home END AS home
-// where a chain may end: the supplier, or a category its supply to a market names, reached
-// through that supply fact (one supply model: docs/supply.md)
-CALL (s, hidden) {
-  RETURN s AS end, null AS supply
-  UNION
-  MATCH (s)-[supply:SUPPLIES]->(market:Entity)
-  WHERE supply.category IS NOT NULL AND market.id <> supply.category
-    AND NOT coalesce(supply.created_run, '') IN hidden
-  MATCH (end:Category {id: supply.category})
-  WHERE NOT coalesce(end.created_run, '') IN hidden
-  RETURN end, supply
+// the supply flows from the supplier's home country into the country, read once
+WITH rank, level, hidden, c,
+     collect({s: s, home: home, home_fact: home_fact,
+              flows: COLLECT { MATCH (home)-[f:SUPPLIES]->(c)
+                               WHERE NOT coalesce(f.created_run, '') IN hidden RETURN f }}) AS suppliers
+UNWIND [false, true] AS inferred
+// blocks of levels: from facts alone, 1, 2 and 3 on their own (a first page rarely needs more),
+// then the rest in one search (a block searches the earlier levels again); the inferred rows
+// (inherited=true) in one search of every level, with inheritance
+UNWIND CASE WHEN inferred THEN [0]
+            ELSE range(1, CASE WHEN $max_hops < 4 THEN $max_hops ELSE 4 END) END AS block
+CALL (rank, level, hidden, c, suppliers, inferred, block) {
+  WITH rank, level, hidden, c, suppliers, inferred, block,
+       CASE WHEN block > 0 AND block < 4 THEN block ELSE $max_hops END AS depth
+  WHERE $inherited OR NOT inferred
+  UNWIND suppliers AS sup
+  WITH rank, level, hidden, c, inferred, block, depth, sup.s AS s, sup.home AS home, sup.home_fact AS home_fact,
+       sup.flows AS home_flows
+  WITH rank, level, c, s, home, home_fact, home_flows, hidden, inferred, block, reduce(
+    acc = {frontier: [{n: s, st: 'S', dc: 0, ic: 0, sc: 3, sup: 0, chain: s.name, rels: [], ns: [s]}],
+           found: [], vis_d: [s], vis_i1: [s], vis_any: [s]},
+    lvl IN range(1, depth) |
+    // one level: the facts one step further back from the frontier, as candidate chains sorted by
+    // entity and state, best first (nothing aggregates inside reduce: a sort and a scan instead);
+    // `[x IN [value] | ...][0]` names a value once for the expression that follows
+    [cs IN [COLLECT {
+      UNWIND acc.frontier AS e
+      WITH e, e.n AS y
+      CALL (e, y, hidden, c, inferred) {
+        // a dependency fact, read dependent (x) to provider (y); MAKES only as the fact nearest the
+        // supplier, no more than 4 dependency facts, and a country or region passes nothing on
+        WITH e, y WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+        MATCH (y)<-[r:RELIES_ON]-(x)
+        WHERE NOT coalesce(r.created_run, '') IN hidden AND NOT coalesce(x.created_run, '') IN hidden
+        RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+        UNION ALL
+        WITH e, y WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+        MATCH (y)-[r:SUPPLIES|MAKES|IN_CATEGORY|PART_OF]->(x)
+        WHERE (e.st <> 'D' OR type(r) <> 'MAKES')
+          AND NOT coalesce(r.created_run, '') IN hidden AND NOT coalesce(x.created_run, '') IN hidden
+        RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+        UNION ALL
+        // a supply to a market names its category: the category depends on the supplier too
+        WITH e, y WHERE e.st IN ['S', 'H'] OR (e.st = 'D' AND e.dc < 4 AND NOT y:Country AND NOT y:Region)
+        MATCH (y)-[r:SUPPLIES]->(market:Entity)
+        WHERE r.category IS NOT NULL AND market.id <> r.category
+          AND NOT coalesce(r.created_run, '') IN hidden
+        MATCH (x:Category {id: r.category})
+        WHERE NOT coalesce(x.created_run, '') IN hidden
+        RETURN x, r, 'D' AS st, e.dc + 1 AS dc, 0 AS ic, 3 AS cap
+        UNION ALL
+        // a company's output depends on its home country (only next to the supplier)
+        WITH e, y WHERE e.st = 'S'
+        MATCH (x:Entity)-[r:HEADQUARTERED_IN]->(y)
+        WHERE NOT coalesce(r.created_run, '') IN hidden AND NOT coalesce(x.created_run, '') IN hidden
+        RETURN x, r, 'H' AS st, 0 AS dc, 0 AS ic, 3 AS cap
+        UNION ALL
+        // a region, site or builder inherits what its country or region depends on (at best implied)
+        WITH e, y WHERE inferred AND ((e.st = 'D' AND y:Entity) OR (e.st = 'I' AND e.ic < 2))
+          AND (y = c OR EXISTS { (y)-[:LOCATED_IN*1..3]->(c) })
+        MATCH (x)-[r:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(y)
+        WHERE NOT coalesce(r.created_run, '') IN hidden AND NOT coalesce(x.created_run, '') IN hidden
+        RETURN x, r, 'I' AS st, 0 AS dc, e.ic + 1 AS ic, 2 AS cap
+      }
+      WITH e, x, r, st, dc, ic, cap
+      // never from an entity already reached, in a state at least as able to go on, at a shorter
+      // distance; at the last level only entities not reached yet matter; chains do not cross themselves
+      WHERE CASE WHEN lvl = $max_hops THEN NOT x IN acc.vis_any
+                 WHEN st = 'D' THEN NOT x IN acc.vis_d
+                 WHEN ic = 1 THEN NOT x IN acc.vis_i1
+                 WHEN st = 'I' THEN NOT x IN acc.vis_any
+                 ELSE x <> s END
+        AND none(v IN e.ns WHERE v = x)
+        // the block's last level reports places of the country only: nothing else needs a chain
+        AND (lvl < depth OR (x <> c AND (x:Region OR x:Site OR x:Company)
+             AND (EXISTS { (x)-[:LOCATED_IN*1..3]->(c) }
+                  OR EXISTS { (x)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c) })))
+      WITH e, x, r, st, dc, ic,
+           CASE WHEN coalesce(rank[r.confidence], 3) < cap THEN coalesce(rank[r.confidence], 3) ELSE cap END AS fact_score
+      WITH e, x, r, st, dc, ic,
+           CASE WHEN fact_score < e.sc THEN fact_score ELSE e.sc END AS sc,
+           e.sup + CASE WHEN type(r) = 'SUPPLIES' THEN 1 ELSE 0 END AS sup
+      // what a state can still do: dependency facts left (within the hops left), inheritance facts so far
+      WITH e, x, r, st, dc, ic, sc, sup,
+           CASE WHEN lvl = $max_hops THEN []
+                WHEN st = 'D' THEN [st, CASE WHEN 4 - dc < $max_hops - lvl THEN 4 - dc ELSE $max_hops - lvl END]
+                ELSE [st, ic] END AS state
+      // per entity and state: the strongest, most supply facts, then the chain text
+      WITH e, x, r, st, dc, ic, sc, sup, [elementId(x)] + state AS key,
+           x.name + CASE WHEN startNode(r) = x THEN ' -' ELSE ' <-' END
+             + type(r) + CASE
+               WHEN r.kind IS NOT NULL THEN '(' + r.kind + ')'
+               WHEN r.category IS NOT NULL THEN '(' + r.category + coalesce(', ' + toString(r.share) + '%', '')
+                    + coalesce(', ' + toString(r.year), '') + ')'
+               ELSE '' END
+             + CASE WHEN startNode(r) = x THEN '-> ' ELSE '- ' END + e.chain AS chain
+      ORDER BY key, sc DESC, sup DESC, chain
+      RETURN {key: key, n: x, st: st, dc: dc, ic: ic, sc: sc, sup: sup, chain: chain,
+              rels: [r] + e.rels, ns: [x] + e.ns} AS cand
+    }] |
+    // the first chain of each entity and state, with how many others of its group there are
+    // (alt: as short, each through another fact next to the entity)
+    [starts IN [[i IN range(0, size(cs) - 1) WHERE i = 0 OR cs[i].key <> cs[i - 1].key]] |
+     [next IN [[j IN range(0, size(starts) - 1) |
+                [x IN [cs[starts[j]]] | x {.*, alt: coalesce(starts[j + 1], size(cs)) - starts[j] - 1}][0]]] |
+      {frontier: [e IN next WHERE e.st <> 'I' OR e.ic < 2],
+       // (kept only where the block reports: places, from its first level on)
+       found: acc.found + [e IN next WHERE e.st <> 'H' AND lvl >= block
+                                        AND (e.n:Region OR e.n:Site OR e.n:Company)
+                                        AND NOT e.n IN acc.vis_any],
+       vis_d: acc.vis_d + [e IN next WHERE e.st = 'D' | e.n],
+       vis_i1: acc.vis_i1 + [e IN next WHERE e.st = 'D' OR e.ic = 1 | e.n],
+       vis_any: acc.vis_any + [e IN next WHERE e.st <> 'H' | e.n]}][0]][0]][0]) AS acc
+  // found holds the chains of each entity at the distance it was first reached (one per state)
+  UNWIND acc.found AS e
+  WITH rank, c, s, home, home_fact, home_flows, CASE WHEN inferred THEN acc.vis_d ELSE [] END AS direct,
+       e, e.n AS t
+  WHERE size(e.rels) >= block AND t <> c AND (t:Region OR t:Site OR t:Company)
+  WITH rank, c, s, home, home_fact, home_flows, direct, t, size(e.rels) AS hops, collect(e) AS es
+  // the places of the country: lying in it, or building or operating in it
+  WHERE EXISTS { (t)-[:LOCATED_IN*1..3]->(c) }
+        OR EXISTS { (t)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c) }
+  // the strongest; between equal chains, prefer a supply fact to a maker fact, then the chain text
+  WITH rank, s, home, home_fact, home_flows, direct, t, hops, reduce(b = es[0], e IN es[1..] |
+         CASE WHEN e.sc > b.sc OR (e.sc = b.sc AND (e.sup > b.sup OR (e.sup = b.sup
+                   AND e.chain IS NOT NULL AND (b.chain IS NULL OR e.chain < b.chain))))
+              THEN e ELSE b END) AS best
+  // a row rests on the rule when its chain ends in inheritance facts
+  // (a place with a chain from facts alone, however long, has its row from facts)
+  WITH rank, s, home, home_fact, home_flows, t, hops, best.alt AS others, best
+  WHERE (best.st = 'I') = inferred AND CASE WHEN inferred THEN NOT t IN direct ELSE true END
+  // the supplier's home link closes the chain (a chain through a firm of a country ends there)
+  WITH s, home, home_flows, t, hops, others, best,
+       best.rels + CASE WHEN home_fact IS NULL OR last(best.ns) = home OR home = s THEN [] ELSE [home_fact] END AS facts,
+       CASE WHEN home_fact IS NULL OR home = s OR rank[home_fact.confidence] >= best.sc THEN best.sc
+            ELSE rank[home_fact.confidence] END AS score
+  RETURN s, home, home_flows, t, others, best, facts, score
+  ORDER BY hops, score DESC, CASE WHEN t:Company THEN 1 ELSE 0 END, t.name, s.name, t.id, s.id
 }
-// place -(inherits)-> holder -(depends on, step by step)-> supplier [-(is home of)-> country]
-// (the inheritance steps only when asked: inherited=true)
-MATCH p = (t:Entity)
-  ((a)-[inherit:LOCATED_IN|BUILDS_IN|OPERATES_IN]->(b)
-     WHERE $inherited AND NOT coalesce(inherit.created_run, '') IN hidden){0,2}
-  (holder:Entity)-[step1:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(:Entity)
-  // countries and world regions pass nothing on in the middle of a chain: checked as the
-  // search goes (it starts at the supplier's end), so it never walks through them
-  ((x)-[d:RELIES_ON|SUPPLIES|MAKES|IN_CATEGORY|PART_OF]-(y)
-     WHERE (type(d) = 'RELIES_ON') = (startNode(d) = x)
-       AND NOT x:Country AND NOT x:Region
-       AND NOT coalesce(d.created_run, '') IN hidden
-       AND NOT coalesce(x.created_run, '') IN hidden){0,3}
-  (:Entity)
-  ((firm)-[hq:HEADQUARTERED_IN]->(firm_home) WHERE NOT coalesce(hq.created_run, '') IN hidden){0,1}
-  (end)
-WHERE length(p) + CASE WHEN supply IS NULL THEN 0 ELSE 1 END <= $max_hops
-  AND NOT coalesce(t.created_run, '') IN hidden
-  AND t <> c AND (t:Region OR t:Site OR t:Company)
-  // each fact read dependent to provider, as in the steps after it
-  AND (type(step1) = 'RELIES_ON') = (startNode(step1) = holder)
-  AND NOT coalesce(step1.created_run, '') IN hidden AND NOT coalesce(holder.created_run, '') IN hidden
-  // a product depends on its maker only when the maker itself is cut off: MAKES comes last
-  AND none(r IN ([step1] + d)[..-1] WHERE type(r) = 'MAKES')
-  // inheritance stays inside the country
-  AND all(v IN b WHERE v = c OR EXISTS { (v)-[:LOCATED_IN*1..3]->(c) })
-  AND (EXISTS { (t)-[:LOCATED_IN*1..3]->(c) }
-       OR EXISTS { (t)-[:BUILDS_IN|OPERATES_IN]->(:Entity)-[:LOCATED_IN*0..3]->(c) })
-WITH rank, level, c, s, home, t, p, supply, size(inherit) > 0 AS inherited,
-     relationships(p) + CASE WHEN supply IS NULL THEN [] ELSE [supply] END +
-     CASE WHEN home_fact IS NULL THEN [] ELSE [home_fact] END AS facts,
-     [r IN relationships(p) | type(r) + CASE
-         WHEN r.kind IS NOT NULL THEN '(' + r.kind + ')'
-         WHEN r.category IS NOT NULL THEN '(' + r.category + coalesce(', ' + toString(r.share) + '%', '')
-              + coalesce(', ' + toString(r.year), '') + ')'
-         ELSE '' END] AS step
-WITH rank, level, c, s, home, t, p, supply, facts, inherited,
-     reduce(sc = CASE WHEN inherited THEN rank.implied ELSE rank.stated END, r IN facts |
-       CASE WHEN rank[r.confidence] < sc THEN rank[r.confidence] ELSE sc END) AS score,
-     reduce(txt = t.name, i IN range(0, length(p) - 1) |
-       txt + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN ' -' ELSE ' <-' END
-           + step[i]
-           + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i] THEN '-> ' ELSE '- ' END
-           + nodes(p)[i + 1].name)
-       + CASE WHEN supply IS NULL THEN ''
-              ELSE ' <-SUPPLIES(' + supply.category + ')- ' + s.name END
-       + CASE WHEN home IS NULL OR home = s OR last(nodes(p)) = home THEN ''
-              ELSE ' -HEADQUARTERED_IN-> ' + home.name END AS chain
-// between equal chains, prefer a supply fact to a maker fact
-ORDER BY score DESC, size(facts), size([r IN facts WHERE type(r) = 'SUPPLIES']) DESC, chain
-WITH level, c, s, home, t,
-     collect({score: score, chain: chain, facts: facts, inherited: inherited,
-              categories: [v IN nodes(p) WHERE v:Category | v]}) AS chains
-// a row rests on the rule when no chain of it is made of facts alone
-WITH level, c, s, home, t, chains[0] AS best, size(chains) - 1 AS others,
-     all(chain IN chains WHERE chain.inherited) AS inferred
+WITH level, inferred, c, s, home, home_flows, t, others, best, facts, score
+SKIP $skip LIMIT $limit
 RETURN t.name AS place,
        t.id AS place_id,
        [l IN labels(t) WHERE l <> 'Entity'][0] AS place_type,
@@ -163,25 +248,23 @@ RETURN t.name AS place,
                         + coalesce(' since ' + coalesce(rt.start, rs.start), '')
                         + coalesce(' until ' + coalesce(rt.end, rs.end), '') AS restriction
                } AS supplier_restrictions,
-       [v IN best.categories | v.name] AS categories,
-       best.chain AS chain,
-       level[best.score] AS confidence,
+       [v IN best.ns WHERE v:Category | v.name] AS categories,
+       best.chain + CASE WHEN size(facts) = size(best.rels) THEN ''
+                         ELSE ' -HEADQUARTERED_IN-> ' + home.name END AS chain,
+       level[score] AS confidence,
        inferred,
-       CASE WHEN best.inherited THEN ['place -> inside'] ELSE [] END AS rules,
+       CASE WHEN inferred THEN ['place -> inside'] ELSE [] END AS rules,
        others AS other_chains,
-       [(home)-[f:SUPPLIES]->(c)
-         WHERE CASE WHEN size(best.categories) = 0
+       [f IN home_flows
+         WHERE CASE WHEN size([v IN best.ns WHERE v:Category]) = 0
                     THEN f.share IS NOT NULL OR f.value_usd IS NOT NULL
-                    ELSE f.category IN [v IN best.categories | v.id] END | {
+                    ELSE f.category IN [v IN best.ns WHERE v:Category | v.id] END | {
          flow: home.name + ' -> ' + c.name, category: f.category, share: f.share,
          value_usd: f.value_usd, year: f.year, quote: f.evidence, source: f.source,
          confidence: f.confidence
        }] AS flows,
-       [r IN best.facts | {
+       [r IN facts | {
          fact: startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name,
          quote: r.evidence, context: r.context, source: r.source, as_of: r.as_of,
          confidence: r.confidence
        }] AS evidence
-ORDER BY inferred, best.score DESC, CASE WHEN t:Company THEN 1 ELSE 0 END, size(best.facts), place,
-         supplier, place_id, s.id
-SKIP $skip LIMIT $limit

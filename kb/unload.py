@@ -44,6 +44,12 @@ def _unload(
     tx: neo4j.ManagedTransaction, source: str | None, run: str | None, report: UnloadReport
 ) -> None:
     params = {"source": source, "run": run}
+    if run is not None and run in _staging(tx):
+        raise UnloadError(
+            f"Load run {run!r} is still staging: a load in progress (it publishes or removes its "
+            "own writes when it ends) or one whose loader died (`kb load --cleanup` removes it). "
+            "Unload a run once it is done."
+        )
     report.facts = tx.run(statement("load/unload_facts"), params).single(strict=True)["facts"]
     report.claims = tx.run(statement("load/unload_claims"), params).single(strict=True)["claims"]
     report.entities, report.kept = 0, []
@@ -73,6 +79,10 @@ def _unload(
             "kept": report.kept[:1000],
         },
     ).consume()
+
+
+def _staging(tx: neo4j.ManagedTransaction) -> set[str]:
+    return {row["id"] for row in tx.run(statement("load/staging_runs"))}
 
 
 def unload(

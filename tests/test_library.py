@@ -283,7 +283,7 @@ def test_query_show_prints_header_params_example_and_text() -> None:
     out = result.output
     assert "Parameters:" in out and "supplier" in out and "max_hops" in out
     assert "Example: kb query run sites-relying-on-supplier -p 'country=United States'" in out
-    assert "MATCH p = (t:Entity)" in out
+    assert "MATCH (c:Country {id: $country})" in out
 
 
 def test_query_show_of_an_unknown_query_suggests_names() -> None:

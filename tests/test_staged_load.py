@@ -305,9 +305,14 @@ def test_a_killed_staged_loader_leaves_the_state_of_before_after_the_next_start(
     monkeypatch.setenv("KB_LOAD_COMMIT_ROWS", "2000")
     kill_load_while_writing(kb, folder, wait=120)
     left = staged_nodes(kb)
-    assert len(runs(kb, "staging")) == 1
+    [staging] = runs(kb, "staging")
     # hidden meanwhile: the export is that of before
     assert _export(tmp_path / "killed.json") == export
+    # a staging run is not unloaded (its writes are the cleanup's to remove)
+    refused = CliRunner().invoke(main, ["unload", "--run", staging["run"]["id"]])
+    assert refused.exit_code != 0
+    assert "still staging" in refused.output and "kb load --cleanup" in refused.output
+    assert staged_nodes(kb) == left
     result = CliRunner().invoke(main, ["load", "--cleanup"])
     assert result.exit_code == 0, result.output
     assert "Removed 1 load run" in result.output
