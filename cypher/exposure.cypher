@@ -125,7 +125,7 @@ CALL (a, hidden, page) {
   RETURN collect({k: x, r: r}) AS page_reliance
 }
 UNWIND page AS row
-WITH hidden, a, b, all_reroutes, page_reliance, row.k AS k, row.kid AS kid, row.flows AS flows,
+WITH hidden, a, b, all_reroutes, page_reliance, {stated: 3, implied: 2, external: 1} AS rank, row.k AS k, row.kid AS kid, row.flows AS flows,
      row.latest_share AS latest_share, row.category AS category
 // B's suppliers of the category: from the category down to its suppliers (never through every
 // firm of B), who supplies or makes it (or a narrower one), or supplies a market with it
@@ -133,10 +133,10 @@ WITH hidden, a, b, all_reroutes, page_reliance, row.k AS k, row.kid AS kid, row.
 // of B's firms; the row shows the firms they name (by name), each with its home fact and those
 // facts (strongest, then newest, first), and more_suppliers says whether the search stopped
 // there (the summary counts every supplier)
-CALL (b, k, hidden) {
+CALL (b, k, hidden, rank) {
   OPTIONAL MATCH (k)<-[up:PART_OF*0..2]-(narrow:Category)
   WHERE all(r IN up WHERE NOT coalesce(r.created_run, '') IN hidden)
-  WITH b, hidden, collect(narrow) AS narrows
+  WITH b, hidden, rank, collect(narrow) AS narrows
   CALL (b, hidden, narrows) {
     UNWIND narrows AS narrow
     CALL (narrow) {
@@ -156,17 +156,16 @@ CALL (b, k, hidden) {
     LIMIT 4
   }
   WITH firm, hq, r
-  ORDER BY {stated: 3, implied: 2, external: 1}[r.confidence] DESC, r.year DESC, r.as_of DESC,
-           elementId(r)
+  ORDER BY rank[r.confidence] DESC, r.year DESC, r.as_of DESC, elementId(r)
   WITH firm, hq, collect(r) AS rels
   ORDER BY firm.name, elementId(firm)
   RETURN collect(firm.name) AS suppliers, collect({hq: hq, rels: rels}) AS supplier_facts,
          reduce(n = 0, s IN collect(rels) | n + size(s)) = 4 AS more_suppliers
 }
-WITH hidden, a, b, k, kid, flows, latest_share, category, suppliers, supplier_facts,
+WITH hidden, a, b, rank, k, kid, flows, latest_share, category, suppliers, supplier_facts,
      more_suppliers, [x IN all_reroutes WHERE x.kid = kid] AS reroutes_here,
      [x IN page_reliance WHERE x.k = k | x.r] AS reliance
-WITH hidden, a, b, k, kid, flows, latest_share, category, suppliers, supplier_facts,
+WITH hidden, a, b, rank, k, kid, flows, latest_share, category, suppliers, supplier_facts,
      more_suppliers, reliance, [x IN reroutes_here | x.via] AS rerouted_via,
      [x IN reroutes_here | x.rv] AS reroutes
 CALL (a, b, k, hidden) {
@@ -177,7 +176,7 @@ CALL (a, b, k, hidden) {
   WITH DISTINCT st ORDER BY st.year, st.name
   RETURN collect(st) AS stats
 }
-WITH {stated: 3, implied: 2, external: 1} AS rank,
+WITH rank,
      ['none', 'external', 'implied', 'stated'] AS level,
      k, category, flows, latest_share, suppliers, more_suppliers, supplier_facts, rerouted_via,
      reroutes, reliance, stats

@@ -94,11 +94,11 @@ CALL (all_flows, kid) {
   RETURN collect(f) AS flows
 }
 // the order, total, and the page, before the costly columns are computed for its rows
-WITH hidden, a, b, b_firms, all_reroutes, k, kid, flows,
+WITH hidden, a, b, b_firms, all_reroutes, k, kid, flows, {stated: 3, implied: 2, external: 1} AS rank,
      [f IN flows WHERE f.share IS NOT NULL][-1].share AS latest_share,
      coalesce(k.name, '(no category given)') AS category
 ORDER BY latest_share IS NULL, latest_share DESC, size(flows) DESC, category, kid
-CALL (b, k, hidden, b_firms) {
+CALL (b, k, hidden, b_firms, rank) {
   // from the category down to its suppliers (never through every firm of B): who supplies or
   // makes it (or a narrower one), and who supplies a market with it (docs/supply.md)
   OPTIONAL MATCH (k)<-[up:PART_OF*0..2]-(narrow:Category)
@@ -112,13 +112,12 @@ CALL (b, k, hidden, b_firms) {
     RETURN firm, r
   }
   // each firm of B's facts first, then its home fact (one look at a firm, not one a fact)
-  WITH firm, r
+  WITH rank, firm, r
   WHERE r IS NOT NULL AND firm IN b_firms AND NOT coalesce(r.created_run, '') IN hidden
-  WITH firm, collect(r) AS rels
+  WITH rank, firm, collect(r) AS rels
   MATCH (firm)-[hq:HEADQUARTERED_IN]->(b)
   WHERE NOT coalesce(hq.created_run, '') IN hidden
   // a supplier's chain: its home fact and its strongest supply fact, the weaker of the two
-  WITH firm, hq, rels, {stated: 3, implied: 2, external: 1} AS rank
   WITH firm, rank[hq.confidence] AS home,
        reduce(m = 0, r IN rels | CASE WHEN rank[r.confidence] > m THEN rank[r.confidence] ELSE m END)
          AS best
@@ -145,7 +144,7 @@ CALL (a, b, k, hidden) {
   WITH DISTINCT st ORDER BY st.year, st.name
   RETURN collect(st) AS stats
 }
-WITH {stated: 3, implied: 2, external: 1} AS rank,
+WITH rank,
      ['none', 'external', 'implied', 'stated'] AS level,
      k, category, flows, latest_share, suppliers, best_supplier, rerouted_via, reroutes, reliance,
      stats
