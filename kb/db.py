@@ -16,6 +16,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 
 from kb.errors import ConnectionFailed, KBError, QueryStopped, WriteRefused
 from kb.settings import DEFAULT_TIMEOUT, Connection, redact_uri
+from kb.statements import statement
 from loaders.records import MAX_DEPTH, brief, depth
 
 log = logging.getLogger(__name__)
@@ -283,6 +284,17 @@ def _explained(exc: Neo4jError, timeout: float | None) -> KBError:
     if isinstance(exc, ClientError):
         return KBError(f"Cypher error: {message}")
     return KBError(f"Neo4j error ({code}): {message}")
+
+
+def refresh_plans(driver: neo4j.Driver, database: str | None) -> None:
+    """After a load: indexes sampled again and cached plans dropped, so the next queries are
+    planned for the graph as it is now. Best effort: a server that refuses the procedures (a
+    hosted one may) refreshes its plans by itself, later."""
+    for name in ("load/resample_indexes", "load/clear_query_caches"):
+        try:
+            driver.execute_query(statement(name), database_=database)
+        except Neo4jError as exc:
+            log.info("%s refused (%s): plans refresh later", name, exc.code)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from typing import Any
 import neo4j
 import yaml
 
-from kb import settings
+from kb import db, settings
 from kb.decisions import Decisions
 from kb.errors import LoadError, cut
 from kb.load import staging, writer
@@ -433,6 +433,8 @@ def _load(
         else:
             finished = datetime.now(UTC).isoformat(timespec="milliseconds")
             counts = stream.finish({**run, "rejected": 0, "finished": finished, "status": "done"})
+            if counts.created or counts.changed:
+                db.refresh_plans(driver, database)
     except BaseException as exc:
         phases.finish()
         if stream is not None:
