@@ -205,6 +205,18 @@ def _quoted(cell: str | None) -> str:
     return '"' + cell.replace('"', '""') + '"'
 
 
+def _relation_header(columns: list[str]) -> list[str]:
+    """A relationship file's header: its ends, the fact's identity, its values, its run."""
+    return [
+        f":START_ID({ENTITY})",
+        f":END_ID({ENTITY})",
+        "source:string",
+        "key:string",
+        *columns,
+        "created_run:string",
+    ]
+
+
 def _write_header(path: Path, columns: list[str]) -> None:
     path.write_text(",".join(columns) + "\n", encoding="utf-8")
 
@@ -243,17 +255,7 @@ def write_import_files(spool: Spool, folder: Path) -> ImportFiles:
         for rel_type, columns in survey.relations.items():
             header, data = folder / f"{rel_type}.header.csv", folder / f"{rel_type}.csv"
             keys = [k for k in columns.types if k not in ("source", "key")]
-            _write_header(
-                header,
-                [
-                    f":START_ID({ENTITY})",
-                    f":END_ID({ENTITY})",
-                    "source:string",
-                    "key:string",
-                    *columns.header(keys),
-                    "created_run:string",
-                ],
-            )
+            _write_header(header, _relation_header(columns.header(keys)))
             writers[("relation", rel_type)] = (_Writer(data), keys)
             files.relationships.append((rel_type, header, data))
         delimiter = files.array_delimiter
@@ -412,17 +414,7 @@ class _Table:
                 header, [f"id:ID({ENTITY})", *columns, "created_run:string", EMPTY_HEADER]
             )
         else:
-            _write_header(
-                header,
-                [
-                    f":START_ID({ENTITY})",
-                    f":END_ID({ENTITY})",
-                    "source:string",
-                    "key:string",
-                    *columns,
-                    "created_run:string",
-                ],
-            )
+            _write_header(header, _relation_header(columns))
         part = _Part(keys, kinds, header, self.folder / f"{stem}.csv", first)
         self.parts.append(part)
         return part
