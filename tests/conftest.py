@@ -59,20 +59,27 @@ def own_decisions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                 os.environ[key] = value
 
 
+@contextmanager
+def own_instance(name: str, heap: str = "512m", pagecache: str = "128m") -> Iterator[Instance]:
+    """A managed server instance of a test's own (``NAME-PID``), started on free ports and
+    removed afterwards."""
+    instance = Instance(f"{name}-{os.getpid()}")
+    manager.install(instance, heap=heap, pagecache=pagecache)
+    manager.start(instance, auto_ports=True)
+    try:
+        yield instance
+    finally:
+        manager.uninstall(instance)
+
+
 @pytest.fixture(scope="session")
 def test_instance_name() -> Iterator[str | None]:
     if os.environ.get("NEO4J_URI"):
         yield None
         return
-    name = f"pytest-{os.getpid()}"
-    instance = Instance(name)
-    manager.install(instance, heap="768m", pagecache="256m")
-    manager.start(instance, auto_ports=True)
-    os.environ["KB_INSTANCE"] = name
-    try:
-        yield name
-    finally:
-        manager.uninstall(instance)
+    with own_instance("pytest", heap="768m", pagecache="256m") as instance:
+        os.environ["KB_INSTANCE"] = instance.name
+        yield instance.name
 
 
 @pytest.fixture(scope="session")

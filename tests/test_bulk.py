@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import own_instance
 
 from kb import KnowledgeBase
 from kb.bench.generate import generate
@@ -244,17 +245,13 @@ def test_bulk_needs_the_managed_server() -> None:
 @pytest.fixture(scope="module")
 def bulk_instance() -> Iterator[str]:
     """A managed instance of the module's own, used through KB_INSTANCE (NEO4J_URI unset)."""
-    name = f"pytest-bulk-{os.getpid()}"
-    instance = Instance(name)
     saved = {k: os.environ.pop(k, None) for k in ("NEO4J_URI", "NEO4J_DATABASE")}
     saved["KB_INSTANCE"] = os.environ.get("KB_INSTANCE")
-    manager.install(instance, heap="512m", pagecache="128m")
-    manager.start(instance, auto_ports=True)
-    os.environ["KB_INSTANCE"] = name
     try:
-        yield name
+        with own_instance("pytest-bulk") as instance:
+            os.environ["KB_INSTANCE"] = instance.name
+            yield instance.name
     finally:
-        manager.uninstall(instance)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

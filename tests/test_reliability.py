@@ -18,7 +18,7 @@ from pathlib import Path
 
 import neo4j
 import pytest
-from conftest import wipe, writes_running
+from conftest import own_instance, wipe, writes_running
 
 from kb import KnowledgeBase
 from kb.fingerprint import fingerprint
@@ -111,13 +111,8 @@ def test_loads_killed_at_random_points_are_all_or_nothing(
 
 @pytest.fixture
 def crash_instance() -> Iterator[Instance]:
-    instance = Instance(f"pytest-crash-{os.getpid()}")
-    manager.install(instance, heap="512m", pagecache="128m")
-    manager.start(instance, auto_ports=True)
-    try:
+    with own_instance("pytest-crash") as instance:
         yield instance
-    finally:
-        manager.uninstall(instance)
 
 
 @pytest.mark.neo4j

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import kill_load_while_writing, wipe, writes_running
+from conftest import kill_load_while_writing, own_instance, wipe, writes_running
 
 from kb import KnowledgeBase
 from kb.cli import main
@@ -360,13 +360,8 @@ def test_loaders_killed_at_random_points_are_removed_by_the_next_load(
 
 @pytest.fixture
 def crash_instance() -> Iterator[Instance]:
-    instance = Instance(f"pytest-staged-{os.getpid()}")
-    manager.install(instance, heap="512m", pagecache="128m")
-    manager.start(instance, auto_ports=True)
-    try:
+    with own_instance("pytest-staged") as instance:
         yield instance
-    finally:
-        manager.uninstall(instance)
 
 
 @pytest.mark.neo4j
@@ -419,13 +414,8 @@ def test_a_server_killed_mid_staged_load_is_cleaned_up_when_it_starts_again(
 def small_heap_instance() -> Iterator[Instance]:
     """A server of its own with a 256 MiB heap: a transaction may use 60% of it (the managed
     server's cap, kb/server/memory.py)."""
-    instance = Instance(f"pytest-small-heap-{os.getpid()}")
-    manager.install(instance, heap="256m", pagecache="64m")
-    manager.start(instance, auto_ports=True)
-    try:
+    with own_instance("pytest-small-heap", heap="256m", pagecache="64m") as instance:
         yield instance
-    finally:
-        manager.uninstall(instance)
 
 
 @pytest.mark.neo4j
